@@ -1,0 +1,71 @@
+"""PNG plots of trajectories and schedules (matplotlib, headless)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import numpy as np  # noqa: E402
+
+from reference.problems import Problem  # noqa: E402
+from reference.trajectory import Trajectory  # noqa: E402
+
+
+def _save(figure, path: Path) -> None:
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def _loss_axis(axis, runs: dict[str, Trajectory]) -> None:
+    for label, trajectory in runs.items():
+        axis.plot(trajectory.losses, label=label, linewidth=1.8)
+    finite = np.concatenate([t.losses[np.isfinite(t.losses)] for t in runs.values()])
+    if finite.size and finite.min() > 0:
+        axis.set_yscale("log")
+    axis.set_xlabel("step")
+    axis.set_ylabel("loss")
+    axis.grid(True, alpha=0.3)
+    axis.legend()
+
+
+def _path_axis(axis, runs: dict[str, Trajectory], problem: Problem) -> None:
+    points = np.concatenate([t.params[np.all(np.isfinite(t.params), axis=1)] for t in runs.values()])
+    low, high = points.min(axis=0), points.max(axis=0)
+    margin = 0.15 * np.maximum(high - low, 1e-3)
+    w1 = np.linspace(low[0] - margin[0], high[0] + margin[0], 120)
+    w2 = np.linspace(low[1] - margin[1], high[1] + margin[1], 120)
+    grid = np.array([[problem.loss(np.array([a, b])) for a in w1] for b in w2])
+    axis.contour(w1, w2, grid, levels=25, cmap="viridis", alpha=0.6)
+    for label, trajectory in runs.items():
+        axis.plot(trajectory.params[:, 0], trajectory.params[:, 1], ".-", label=label, markersize=3)
+    if problem.minimum is not None:
+        axis.plot(*problem.minimum[:2], "k*", markersize=12, label="minimum")
+    axis.set_xlabel("w[0]")
+    axis.set_ylabel("w[1]")
+    axis.legend(fontsize=8)
+
+
+def plot_runs(runs: dict[str, Trajectory], problem: Problem, path: Path, title: str) -> None:
+    """Loss curves, plus the parameter path over loss contours for 2-parameter problems."""
+    two_d = problem.dim == 2
+    figure, axes = plt.subplots(1, 2 if two_d else 1, figsize=(11 if two_d else 6.5, 4.5), squeeze=False)
+    _loss_axis(axes[0][0], runs)
+    if two_d:
+        _path_axis(axes[0][1], runs, problem)
+    figure.suptitle(title)
+    _save(figure, path)
+
+
+def plot_schedule(lrs: np.ndarray, path: Path, title: str) -> None:
+    """The lr used by each 0-based step."""
+    figure, axis = plt.subplots(figsize=(6.5, 4))
+    axis.plot(np.arange(len(lrs)), lrs, ".-", markersize=3)
+    axis.set_xlabel("step (0-based)")
+    axis.set_ylabel("learning rate")
+    axis.set_title(title)
+    axis.grid(True, alpha=0.3)
+    _save(figure, path)

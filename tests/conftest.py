@@ -1,0 +1,18 @@
+"""Shared fixtures: float64 tolerances stated once."""
+
+import numpy as np
+import pytest
+
+# The reference must equal torch.optim to rtol 1e-10; atol covers values crossing zero.
+TORCH_RTOL = 1e-10
+TORCH_ATOL = 1e-12
+
+
+def assert_matches(actual, expected, rtol=TORCH_RTOL, atol=TORCH_ATOL):
+    """``|a - e| <= atol + rtol |e|`` elementwise, NaNs equal."""
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
