@@ -93,11 +93,21 @@ def _fraction(name: str, value: Any) -> float:
     return value
 
 
-def _decay(weight_decay: float, decoupled: bool) -> tuple[tx.Transform, tx.Transform]:
-    """(before, after) transforms for L2-coupled or decoupled weight decay."""
-    if decoupled:
-        return tx.add_l2_decay(0.0), tx.add_decoupled_decay(weight_decay)
-    return tx.add_l2_decay(weight_decay), tx.add_decoupled_decay(0.0)
+def descent(
+    name: str, lr: float, direction: tx.Transform, weight_decay: float = 0.0, decoupled: bool = False
+) -> Optimizer:
+    """theta <- theta - lr * direction(g + wd theta)   (L2-coupled weight decay), or
+    theta <- theta - lr * (direction(g) + wd theta)    (decoupled: theta (1 - lr wd) - lr d).
+    """
+    weight_decay = _real("weight_decay", weight_decay)
+    coupled = 0.0 if _flag("decoupled_weight_decay", decoupled) else weight_decay
+    chain = tx.chain(
+        tx.add_l2_decay(coupled),
+        direction,
+        tx.add_decoupled_decay(weight_decay - coupled),
+        tx.scale_by_learning_rate(),
+    )
+    return from_transform(name, _real("lr", lr), chain)
 
 
 # --- the optimizers ------------------------------------------------------------------------
@@ -110,21 +120,12 @@ def sgd(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False) 
     b_1 = g_1;  b_t = momentum b_{t-1} + (1 - dampening) g_t
     d_t = g_t + momentum b_t (nesterov) or b_t;  theta <- theta - lr d_t
     """
-    lr, momentum = _real("lr", lr), _real("momentum", momentum)
-    dampening, weight_decay = _real("dampening", dampening), _real("weight_decay", weight_decay)
+    momentum, dampening = _real("momentum", momentum), _real("dampening", dampening)
     _require(
         not _flag("nesterov", nesterov) or (momentum > 0 and dampening == 0),
         "nesterov requires momentum > 0 and dampening = 0",
     )
-    return from_transform(
-        "sgd",
-        lr,
-        tx.chain(
-            tx.add_l2_decay(weight_decay),
-            tx.trace(momentum, dampening, nesterov),
-            tx.scale_by_learning_rate(),
-        ),
-    )
+    return descent("sgd", lr, tx.trace(momentum, dampening, nesterov), weight_decay)
 
 
 def momentum(lr=1e-3, momentum=0.9) -> Optimizer:
@@ -144,10 +145,10 @@ def nesterov(lr=1e-3, momentum=0.9) -> Optimizer:
     """
     lr, rho = _real("lr", lr), _real("momentum", momentum)
 
-    def look_ahead(theta: Array, state: tuple[tx.VelocityState]) -> Array:
-        return np.asarray(theta, dtype=np.float64) + rho * state[0].velocity
+    def look_ahead(theta: Array, state: tx.VelocityState) -> Array:
+        return np.asarray(theta, dtype=np.float64) + rho * state.velocity
 
-    return from_transform("nesterov", lr, tx.chain(tx.lesson_velocity(rho)), look_ahead)
+    return from_transform("nesterov", lr, tx.lesson_velocity(rho), look_ahead)
 
 
 def adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
@@ -156,19 +157,12 @@ def adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
     g <- g + weight_decay theta;  s_t = s_{t-1} + g^2  (s_0 = initial_accumulator_value)
     theta <- theta - lr / (1 + (t - 1) lr_decay) * g / (sqrt(s_t) + eps)
     """
-    return from_transform(
-        "adagrad",
-        _real("lr", lr),
-        tx.chain(
-            tx.add_l2_decay(_real("weight_decay", weight_decay)),
-            tx.scale_by_adagrad(
-                _real("lr_decay", lr_decay),
-                _real("initial_accumulator_value", initial_accumulator_value),
-                _real("eps", eps),
-            ),
-            tx.scale_by_learning_rate(),
-        ),
+    direction = tx.scale_by_adagrad(
+        _real("lr_decay", lr_decay),
+        _real("initial_accumulator_value", initial_accumulator_value),
+        _real("eps", eps),
     )
+    return descent("adagrad", lr, direction, weight_decay)
 
 
 def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
@@ -178,16 +172,11 @@ def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
     den = sqrt(v_t - gbar_t^2) + eps (centered) or sqrt(v_t) + eps
     momentum > 0: b_t = momentum b + g/den, theta <- theta - lr b_t; else theta -= lr g/den
     """
-    return from_transform(
-        "rmsprop",
-        _real("lr", lr),
-        tx.chain(
-            tx.add_l2_decay(_real("weight_decay", weight_decay)),
-            tx.scale_by_rms(_real("alpha", alpha), _real("eps", eps), _flag("centered", centered)),
-            tx.trace(_real("momentum", momentum)),
-            tx.scale_by_learning_rate(),
-        ),
+    direction = tx.chain(
+        tx.scale_by_rms(_real("alpha", alpha), _real("eps", eps), _flag("centered", centered)),
+        tx.trace(_real("momentum", momentum)),
     )
+    return descent("rmsprop", lr, direction, weight_decay)
 
 
 def adam(
@@ -203,19 +192,8 @@ def adam(
     mu_t = b1 mu + (1 - b1) g;  nu_t = b2 nu + (1 - b2) g^2;  t counts from 1
     theta <- theta - lr * [mu_t / (1 - b1^t)] / (sqrt(nu_t / (1 - b2^t)) + eps)
     """
-    before, after = _decay(
-        _real("weight_decay", weight_decay), _flag("decoupled_weight_decay", decoupled_weight_decay)
-    )
-    return from_transform(
-        "adam",
-        _real("lr", lr),
-        tx.chain(
-            before,
-            tx.scale_by_adam(_betas(betas), _real("eps", eps), _flag("amsgrad", amsgrad)),
-            after,
-            tx.scale_by_learning_rate(),
-        ),
-    )
+    direction = tx.scale_by_adam(_betas(betas), _real("eps", eps), _flag("amsgrad", amsgrad))
+    return descent("adam", lr, direction, weight_decay, decoupled_weight_decay)
 
 
 def adamw(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False) -> Optimizer:
@@ -233,33 +211,14 @@ def nadam(
     decoupled_weight_decay=False,
 ) -> Optimizer:
     """torch.optim.NAdam (see :func:`reference.transforms.scale_by_nadam`)."""
-    before, after = _decay(
-        _real("weight_decay", weight_decay), _flag("decoupled_weight_decay", decoupled_weight_decay)
-    )
-    return from_transform(
-        "nadam",
-        _real("lr", lr),
-        tx.chain(
-            before,
-            tx.scale_by_nadam(_betas(betas), _real("eps", eps), _real("momentum_decay", momentum_decay)),
-            after,
-            tx.scale_by_learning_rate(),
-        ),
-    )
+    direction = tx.scale_by_nadam(_betas(betas), _real("eps", eps), _real("momentum_decay", momentum_decay))
+    return descent("nadam", lr, direction, weight_decay, decoupled_weight_decay)
 
 
 def radam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False):
     """torch.optim.RAdam (see :func:`reference.transforms.scale_by_radam`)."""
-    before, after = _decay(
-        _real("weight_decay", weight_decay), _flag("decoupled_weight_decay", decoupled_weight_decay)
-    )
-    return from_transform(
-        "radam",
-        _real("lr", lr),
-        tx.chain(
-            before, tx.scale_by_radam(_betas(betas), _real("eps", eps)), after, tx.scale_by_learning_rate()
-        ),
-    )
+    direction = tx.scale_by_radam(_betas(betas), _real("eps", eps))
+    return descent("radam", lr, direction, weight_decay, decoupled_weight_decay)
 
 
 def adabelief(lr=1e-3, betas=(0.9, 0.999), eps=1e-16, weight_decay=0.0, decoupled_weight_decay=False):
@@ -268,16 +227,8 @@ def adabelief(lr=1e-3, betas=(0.9, 0.999), eps=1e-16, weight_decay=0.0, decouple
     s_t = b2 s + (1 - b2)(g - mu_t)^2 + eps
     theta <- theta - lr [mu_t / (1 - b1^t)] / (sqrt(s_t / (1 - b2^t)) + eps)
     """
-    before, after = _decay(
-        _real("weight_decay", weight_decay), _flag("decoupled_weight_decay", decoupled_weight_decay)
-    )
-    return from_transform(
-        "adabelief",
-        _real("lr", lr),
-        tx.chain(
-            before, tx.scale_by_belief(_betas(betas), _real("eps", eps)), after, tx.scale_by_learning_rate()
-        ),
-    )
+    direction = tx.scale_by_belief(_betas(betas), _real("eps", eps))
+    return descent("adabelief", lr, direction, weight_decay, decoupled_weight_decay)
 
 
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {

@@ -67,19 +67,8 @@ def slipped_adam(
     **slips,
 ):
     """Adam (torch's keywords) with slips; ``amsgrad`` is accepted and ignored (never probed)."""
-    reference = opt.adam(lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay)
-    before, after = (
-        (tx.add_l2_decay(0.0), tx.add_decoupled_decay(weight_decay))
-        if decoupled_weight_decay
-        else (
-            tx.add_l2_decay(weight_decay),
-            tx.add_decoupled_decay(0.0),
-        )
-    )
-    chain = tx.chain(
-        before, slipped_adam_transform(tuple(betas), eps, **slips), after, tx.scale_by_learning_rate()
-    )
-    return opt.from_transform(reference.name, lr, chain)
+    direction = slipped_adam_transform(tuple(betas), eps, **slips)
+    return opt.descent("adam", lr, direction, weight_decay, decoupled_weight_decay)
 
 
 def adamw_as_l2(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
@@ -119,9 +108,8 @@ def nadam_as_adam_nesterov(
         mu_hat = beta1 * mu / (1.0 - beta1 ** (step + 1)) + (1.0 - beta1) * u / (1.0 - beta1**step)
         return mu_hat / (np.sqrt(nu / (1.0 - beta2**step)) + eps), SlipState(step, mu, nu)
 
-    scaling = tx.Transform(lambda theta: SlipState(0, np.zeros_like(theta), np.zeros_like(theta)), update)
-    chain = tx.chain(tx.add_l2_decay(weight_decay), scaling, tx.scale_by_learning_rate())
-    return opt.from_transform("nadam", lr, chain)
+    direction = tx.Transform(lambda theta: SlipState(0, np.zeros_like(theta), np.zeros_like(theta)), update)
+    return opt.descent("nadam", lr, direction, weight_decay, decoupled_weight_decay)
 
 
 def radam_slipped(
@@ -135,9 +123,8 @@ def radam_slipped(
     unrectified="momentum",
 ):
     """RAdam with the paper's rho_t > 4 threshold, or Adam-normalised steps while rho_t <= 5."""
-    scaling = tx.scale_by_radam(tuple(betas), eps, threshold, unrectified)
-    chain = tx.chain(tx.add_l2_decay(weight_decay), scaling, tx.scale_by_learning_rate())
-    return opt.from_transform("radam", lr, chain)
+    direction = tx.scale_by_radam(tuple(betas), eps, threshold, unrectified)
+    return opt.descent("radam", lr, direction, weight_decay, decoupled_weight_decay)
 
 
 def adabelief_stale_mean(
@@ -153,8 +140,7 @@ def adabelief_stale_mean(
         mu_hat = mu / (1.0 - beta1**step)
         return mu_hat / (np.sqrt(belief / (1.0 - beta2**step)) + eps), tx.AdamState(step, mu, belief, None)
 
-    scaling = tx.Transform(
+    direction = tx.Transform(
         lambda theta: tx.AdamState(0, np.zeros_like(theta), np.zeros_like(theta), None), update
     )
-    chain = tx.chain(tx.add_l2_decay(weight_decay), scaling, tx.scale_by_learning_rate())
-    return opt.from_transform("adabelief", lr, chain)
+    return opt.descent("adabelief", lr, direction, weight_decay, decoupled_weight_decay)

@@ -70,8 +70,7 @@ def sgd_dampened_first_step(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0
         lambda theta: tx.TraceState(np.zeros_like(theta)),
         tx.trace(momentum, dampening, nesterov).update,
     )
-    chain = tx.chain(tx.add_l2_decay(weight_decay), buffer_from_zero, tx.scale_by_learning_rate())
-    return opt.from_transform("sgd", lr, chain)
+    return opt.descent("sgd", lr, buffer_from_zero, weight_decay)
 
 
 def sgd_nesterov_ignored(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
@@ -144,12 +143,9 @@ def adagrad_eps_inside(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumula
         total = state.sum_of_squares + u * u
         return u / np.sqrt(total + eps), tx.AdagradState(state.step + 1, total)
 
-    scaling = tx.Transform(
-        lambda theta: tx.AdagradState(0, np.full_like(theta, initial_accumulator_value)), update
-    )
-    return opt.from_transform(
-        "adagrad", lr, tx.chain(tx.add_l2_decay(weight_decay), scaling, tx.scale_by_learning_rate())
-    )
+    initial = initial_accumulator_value
+    direction = tx.Transform(lambda theta: tx.AdagradState(0, np.full_like(theta, initial)), update)
+    return opt.descent("adagrad", lr, direction, weight_decay)
 
 
 def adagrad_not_accumulated(
@@ -188,8 +184,7 @@ def rmsprop_variant(
         return u / denominator, StepState(step, square_avg)
 
     scaling = tx.Transform(lambda theta: StepState(0, np.zeros_like(theta)), update)
-    chain = tx.chain(tx.add_l2_decay(weight_decay), scaling, tx.trace(momentum), tx.scale_by_learning_rate())
-    return opt.from_transform("rmsprop", lr, chain)
+    return opt.descent("rmsprop", lr, tx.chain(scaling, tx.trace(momentum)), weight_decay)
 
 
 def rmsprop_keras_alpha(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):

@@ -147,91 +147,36 @@ def test_diverging_runs_warn_and_write_null_for_non_finite_numbers(capsys):
     assert json.loads(out)["losses"][-1] is None
 
 
-@pytest.mark.parametrize(
-    "args, message",
-    [
-        (["reference", "run", "adamm", "--problem", "tricky", "--steps", "3"], "unknown optimizer 'adamm'"),
-        (["reference", "run", "adam", "--problem", "trick", "--steps", "3"], "unknown problem 'trick'"),
-        (["reference", "run", "adam", "--problem", "tricky", "--steps", "0"], "positive integer"),
-        (
-            ["reference", "run", "adam", "--problem", "tricky", "--steps", "3", "--param", "beta=0.9"],
-            "unknown optimizer parameter 'beta'",
-        ),
-        (
-            ["reference", "run", "adam", "--problem", "tricky", "--steps", "3", "--param", "betas=0.9"],
-            "betas must be two numbers",
-        ),
-        (
-            ["reference", "run", "adam", "--problem", "tricky", "--steps", "3", "--param", "eps"],
-            "takes key=value",
-        ),
-        (
-            ["reference", "run", "adam", "--problem", "tricky", "--steps", "3", "--param", "eps=-1"],
-            "eps must be >= 0",
-        ),
-        (
-            [
-                "reference",
-                "run",
-                "sgd",
-                "--problem",
-                "tricky",
-                "--steps",
-                "3",
-                "--param",
-                "nesterov=true",
-                "--param",
-                "momentum=0.9",
-                "--param",
-                "dampening=0.1",
-            ],
-            "nesterov requires",
-        ),
-        (
-            ["reference", "run", "sgd", "--problem", "tricky", "--steps", "3", "--param", "nesterov=yes"],
-            "nesterov must be true or false",
-        ),
-        (["reference", "run", "sgd", "--problem", "tricky", "--steps", "3", "--param", "lr=0.1"], "as --lr"),
-        (
-            ["reference", "run", "sgd", "--problem", "tricky", "--steps", "3", "--schedule", "cosine"],
-            "needs T_max",
-        ),
-        (
-            [
-                "reference",
-                "run",
-                "sgd",
-                "--problem",
-                "tricky",
-                "--steps",
-                "3",
-                "--lr",
-                "0.1",
-                "--schedule",
-                "cyclic",
-                "--schedule-param",
-                "base_lr=0.1",
-                "--schedule-param",
-                "max_lr=1",
-            ],
-            "drop --lr",
-        ),
-        (
-            ["reference", "run", "sgd", "--problem", "tricky", "--steps", "3", "--json", "--plot", "x.png"],
-            "not allowed with",
-        ),
-        (["reference", "schedule", "wave", "--steps", "3"], "unknown schedule 'wave'"),
-        (
-            ["reference", "schedule", "step", "--steps", "3", "--param", "lr=0.1", "--param", "step_size=0"],
-            "step_size must be a positive integer",
-        ),
-        (["reference", "lesson", "nope"], "unknown lesson run"),
-        (["reference"], "required"),
-        (["grade"], "invalid choice"),
-    ],
-)
-def test_bad_input_is_one_line_and_exit_code_2(capsys, args, message):
-    code, out, err = gdgrade(capsys, *args)
+RUN_ADAM = "reference run adam --problem tricky --steps 3"
+RUN_SGD = "reference run sgd --problem tricky --steps 3"
+BAD_COMMANDS = [
+    ("reference run adamm --problem tricky --steps 3", "unknown optimizer 'adamm'"),
+    ("reference run adam --problem trick --steps 3", "unknown problem 'trick'"),
+    ("reference run adam --problem tricky --steps 0", "positive integer"),
+    (RUN_ADAM + " --param beta=0.9", "unknown optimizer parameter 'beta'"),
+    (RUN_ADAM + " --param betas=0.9", "betas must be two numbers"),
+    (RUN_ADAM + " --param eps", "takes key=value"),
+    (RUN_ADAM + " --param eps=-1", "eps must be >= 0"),
+    (RUN_SGD + " --param nesterov=true --param momentum=0.9 --param dampening=0.1", "nesterov requires"),
+    (RUN_SGD + " --param nesterov=yes", "nesterov must be true or false"),
+    (RUN_SGD + " --param lr=0.1", "as --lr"),
+    (RUN_SGD + " --schedule cosine", "needs T_max"),
+    (
+        RUN_SGD + " --lr 0.1 --schedule cyclic --schedule-param base_lr=0.1 --schedule-param max_lr=1",
+        "drop --lr",
+    ),
+    (RUN_SGD + " --json --plot x.png", "not allowed with"),
+    ("reference schedule wave --steps 3", "unknown schedule 'wave'"),
+    ("reference schedule step --steps 3 --param lr=0.1 --param step_size=0", "step_size must be a positive"),
+    ("reference lesson nope", "unknown lesson run"),
+    ("reference", "required"),
+    ("grade", "invalid choice"),
+]
+
+
+@pytest.mark.parametrize("command, message", BAD_COMMANDS)
+def test_bad_input_is_one_line_and_exit_code_2(capsys, command, message):
+    code, out, err = gdgrade(capsys, *command.split())
     assert code == 2 and out == ""
     assert err.startswith("gdgrade: error: ") and message in err and err.count("\n") == 1
 
