@@ -87,12 +87,6 @@ def _betas(value: Any) -> tuple[float, float]:
     return beta1, beta2
 
 
-def _fraction(name: str, value: Any) -> float:
-    value = _real(name, value)
-    _require(value < 1.0, f"{name} must be in [0, 1), got {value}")
-    return value
-
-
 def descent(
     name: str, lr: float, direction: tx.Transform, weight_decay: float = 0.0, decoupled: bool = False
 ) -> Optimizer:

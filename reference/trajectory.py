@@ -10,15 +10,14 @@ row longer than ``lrs`` and ``grads``. This is torch's order: ``optimizer.step()
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from reference.optimizers import Optimizer
 from reference.problems import Problem
-
-Schedule = Callable[[int], float]
+from reference.schedules import Schedule
 
 
 @dataclass(frozen=True)
