@@ -22,7 +22,7 @@ import numpy as np
 from reference import optimizers as opt
 from reference.batching import epoch_batches
 from reference.problems import get_problem
-from reference.schedules import make_schedule
+from reference.schedules import SCHEDULES, make_schedule
 from reference.trajectory import replay, run
 
 KINDS = ("optimizer", "schedule", "loop", "batching")
@@ -132,10 +132,4 @@ def get_mistake(mistake_id: str) -> Mistake:
 
 def mistakes_for(target: str) -> list[Mistake]:
     """Entries that corrupt ``target`` (schedule-wide ``"*"`` entries included for schedules)."""
-    return [m for m in MISTAKES if m.target == target or (m.target == "*" and target in _schedule_names())]
-
-
-def _schedule_names() -> set[str]:
-    from reference.schedules import SCHEDULES
-
-    return set(SCHEDULES)
+    return [m for m in MISTAKES if m.target == target or (m.target == "*" and target in SCHEDULES)]
