@@ -1,0 +1,3 @@
+"""gdgrade's autograder: specs, adapters, checks, diagnosis and the command line."""
+
+__version__ = "0.1.0"

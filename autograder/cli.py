@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from autograder import reference_command
+from autograder import reference_command, spec_command
 
 USAGE_ERROR = 2
 
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gdgrade", description="Grading and exercises for gradient-descent courses.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     reference_command.add_parser(commands)
+    spec_command.add_parser(commands)
     return parser
 
 
@@ -40,9 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gdgrade: error: {error}", file=sys.stderr)
         return USAGE_ERROR
     except OSError as error:
-        print(
-            f"gdgrade: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr
-        )
+        print(f"gdgrade: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
         return USAGE_ERROR
 
 

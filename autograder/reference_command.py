@@ -138,11 +138,7 @@ def _emit(runs: dict[str, Trajectory], problem, arguments, title: str) -> int:
     for label, trajectory in runs.items():
         _warn_if_diverged(label, trajectory)
     if arguments.json:
-        payload = (
-            next(iter(runs.values())).to_json()
-            if len(runs) == 1
-            else {k: t.to_json() for k, t in runs.items()}
-        )
+        payload = next(iter(runs.values())).to_json() if len(runs) == 1 else {k: t.to_json() for k, t in runs.items()}
         print(json.dumps(payload))
     elif arguments.plot:
         from autograder.plots import plot_runs
@@ -212,9 +208,7 @@ def list_command(arguments) -> int:
         "problems": lambda: [f"{name}: {get_problem(name).description}" for name in PROBLEMS],
         "optimizers": lambda: [f"{name}: {_signature(factory)}" for name, factory in OPTIMIZERS.items()],
         "schedules": lambda: [f"{name}: {_signature(fn, skip=('step',))}" for name, fn in SCHEDULES.items()],
-        "lessons": lambda: [
-            f"{name} ({entry.problem}): {entry.description}" for name, entry in LESSON_RUNS.items()
-        ],
+        "lessons": lambda: [f"{name} ({entry.problem}): {entry.description}" for name, entry in LESSON_RUNS.items()],
         "mistakes": lambda: [f"{m.id} ({m.kind}, {m.target}): {m.en}" for m in MISTAKES],
     }
     for catalog in [arguments.catalog] if arguments.catalog else CATALOGS:

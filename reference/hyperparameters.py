@@ -19,16 +19,12 @@ def hyperparameters(function: Callable, skip: tuple[str, ...] = ()) -> dict[str,
     }
 
 
-def check_names(
-    kind: str, name: str, function: Callable, given: dict[str, Any], skip: tuple[str, ...] = ()
-) -> None:
+def check_names(kind: str, name: str, function: Callable, given: dict[str, Any], skip: tuple[str, ...] = ()) -> None:
     """Raise ValueError for the first unknown or missing keyword in ``given``."""
     accepted = hyperparameters(function, skip)
     unknown = sorted(set(given) - set(accepted))
     if unknown:
-        raise ValueError(
-            f"unknown {kind} parameter {unknown[0]!r} for {name}; expected one of: " + ", ".join(accepted)
-        )
+        raise ValueError(f"unknown {kind} parameter {unknown[0]!r} for {name}; expected one of: " + ", ".join(accepted))
     missing = [key for key, default in accepted.items() if default is inspect.Parameter.empty]
     missing = [key for key in missing if key not in given]
     if missing:

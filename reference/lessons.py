@@ -118,9 +118,7 @@ class LessonRun:
 LESSON_RUNS: dict[str, LessonRun] = {
     entry.name: entry
     for entry in (
-        LessonRun(
-            "lr-comparison", "tiny-regression", "GD from w=[0,1], lr 0.1 vs 0.5, 30 steps", _lr_comparison
-        ),
+        LessonRun("lr-comparison", "tiny-regression", "GD from w=[0,1], lr 0.1 vs 0.5, 30 steps", _lr_comparison),
         LessonRun(
             "lr-comparison-lesson001",
             "tiny-regression",

@@ -131,6 +131,14 @@ def momentum(lr=1e-3, momentum=0.9) -> Optimizer:
     return from_transform("momentum", lr, tx.lesson_velocity(rho))
 
 
+def ema_momentum(lr=1e-3, momentum=0.9) -> Optimizer:
+    """deeplearning.ai's momentum: v = momentum v + (1 - momentum) g;  theta <- theta - lr v.
+
+    Equals ``sgd(lr * (1 - momentum), momentum)`` for any lr sequence.
+    """
+    return descent("ema-momentum", lr, tx.ema_velocity(_real("momentum", momentum)))
+
+
 def nesterov(lr=1e-3, momentum=0.9) -> Optimizer:
     """Look-ahead (Sutskever) Nesterov: g = grad(theta + momentum v); v = momentum v - lr g;
     theta <- theta + v.
@@ -228,6 +236,7 @@ def adabelief(lr=1e-3, betas=(0.9, 0.999), eps=1e-16, weight_decay=0.0, decouple
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
     "sgd": sgd,
     "momentum": momentum,
+    "ema-momentum": ema_momentum,
     "nesterov": nesterov,
     "adagrad": adagrad,
     "rmsprop": rmsprop,

@@ -32,6 +32,7 @@ class Problem:
     n_samples: int | None = None
     loss_on: Callable[[Vector, IndexArray], float] | None = None
     grad_on: Callable[[Vector, IndexArray], Vector] | None = None
+    data: tuple[Vector, Vector] | None = None  # (inputs, targets) of a dataset problem
 
     @property
     def dim(self) -> int:
@@ -85,6 +86,7 @@ def _dataset_problem(name: str, description: str, x, y, start, minimum, loss, gr
         n_samples=int(x.shape[0]),
         loss_on=lambda w, idx: loss(w, x[idx], y[idx]),
         grad_on=lambda w, idx: grad(w, x[idx], y[idx]),
+        data=(x, y),
     )
 
 

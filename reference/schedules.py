@@ -53,9 +53,7 @@ def cosine_clamped(step: int, lr: float, T_max: int, eta_min: float = 0.0) -> fl
     return cosine(min(step, T_max), lr, T_max, eta_min)
 
 
-def linear(
-    step: int, lr: float, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5
-) -> float:
+def linear(step: int, lr: float, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5) -> float:
     """torch LinearLR (linear warm-up or decay):
     lr * (start_factor + (end_factor - start_factor) * min(step, total_iters) / total_iters).
     """
@@ -200,9 +198,7 @@ _POSITIVE_INTEGERS = (
 
 def _validate(name: str, params: dict) -> None:
     for key in _POSITIVE_INTEGERS:
-        if key in params and (
-            not isinstance(params[key], int) or isinstance(params[key], bool) or params[key] < 1
-        ):
+        if key in params and (not isinstance(params[key], int) or isinstance(params[key], bool) or params[key] < 1):
             raise ValueError(f"{key} must be a positive integer, got {params[key]!r}")
     if "mode" in params and params["mode"] not in ("triangular", "triangular2", "exp_range"):
         raise ValueError(f"mode must be triangular, triangular2 or exp_range, got {params['mode']!r}")

@@ -44,9 +44,7 @@ def build_mlp(seed: int = 0) -> torch.nn.Sequential:
     generator_state = torch.random.get_rng_state()
     torch.manual_seed(seed)
     try:
-        model = torch.nn.Sequential(
-            torch.nn.Linear(1, HIDDEN_UNITS), torch.nn.Tanh(), torch.nn.Linear(HIDDEN_UNITS, 1)
-        )
+        model = torch.nn.Sequential(torch.nn.Linear(1, HIDDEN_UNITS), torch.nn.Tanh(), torch.nn.Linear(HIDDEN_UNITS, 1))
     finally:
         torch.random.set_rng_state(generator_state)
     return model.double()
@@ -94,6 +92,7 @@ def mlp_problem(seed: int = 0) -> Problem:
         n_samples=int(x_np.shape[0]),
         loss_on=lambda w, idx: _mlp_loss_and_grad(w, *on(idx))[0],
         grad_on=lambda w, idx: _mlp_loss_and_grad(w, *on(idx))[1],
+        data=(x_np, y_np),
     )
 
 

@@ -109,6 +109,16 @@ def lesson_velocity(momentum: float) -> Transform:
     return Transform(lambda theta: VelocityState(np.zeros_like(theta)), update)
 
 
+def ema_velocity(momentum: float) -> Transform:
+    """deeplearning.ai's momentum: v = momentum v + (1 - momentum) g (v_0 = 0); the direction is v."""
+
+    def update(u: Array, state: VelocityState, theta: Array, lr: float):
+        velocity = momentum * state.velocity + (1.0 - momentum) * u
+        return velocity, VelocityState(velocity)
+
+    return Transform(lambda theta: VelocityState(np.zeros_like(theta)), update)
+
+
 class AdagradState(NamedTuple):
     step: int
     sum_of_squares: Array

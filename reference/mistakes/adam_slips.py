@@ -79,9 +79,7 @@ def adamw_as_l2(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgra
 def adamw_decay_without_lr(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
     """theta <- theta (1 - weight_decay): the decay not multiplied by the lr."""
     adam_step = tx.chain(tx.scale_by_adam(tuple(betas), eps, amsgrad), tx.scale_by_learning_rate())
-    chain = tx.chain(
-        adam_step, tx.Transform(lambda theta: (), lambda u, s, theta, lr: (u - weight_decay * theta, s))
-    )
+    chain = tx.chain(adam_step, tx.Transform(lambda theta: (), lambda u, s, theta, lr: (u - weight_decay * theta, s)))
     return opt.from_transform("adamw", lr, chain)
 
 
@@ -127,9 +125,7 @@ def radam_slipped(
     return opt.descent("radam", lr, direction, weight_decay, decoupled_weight_decay)
 
 
-def adabelief_stale_mean(
-    lr=1e-3, betas=(0.9, 0.999), eps=1e-16, weight_decay=0.0, decoupled_weight_decay=False
-):
+def adabelief_stale_mean(lr=1e-3, betas=(0.9, 0.999), eps=1e-16, weight_decay=0.0, decoupled_weight_decay=False):
     """AdaBelief's belief term built from the previous mean: (g - mu_{t-1})^2, not (g - mu_t)^2."""
     beta1, beta2 = betas
 
@@ -140,7 +136,5 @@ def adabelief_stale_mean(
         mu_hat = mu / (1.0 - beta1**step)
         return mu_hat / (np.sqrt(belief / (1.0 - beta2**step)) + eps), tx.AdamState(step, mu, belief, None)
 
-    direction = tx.Transform(
-        lambda theta: tx.AdamState(0, np.zeros_like(theta), np.zeros_like(theta), None), update
-    )
+    direction = tx.Transform(lambda theta: tx.AdamState(0, np.zeros_like(theta), np.zeros_like(theta), None), update)
     return opt.descent("adabelief", lr, direction, weight_decay, decoupled_weight_decay)

@@ -85,15 +85,7 @@ def sgd_as_lesson_momentum(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.
 
 def sgd_as_ema_momentum(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
     """deeplearning.ai's EMA form v = beta v + (1 - beta) g; theta -= lr v (v_0 = 0)."""
-
-    class EmaState(NamedTuple):
-        velocity: Array
-
-    def update(u, state, theta, step_lr):
-        velocity = momentum * state.velocity + (1.0 - momentum) * u
-        return -step_lr * velocity, EmaState(velocity)
-
-    return opt.from_transform("sgd", lr, tx.Transform(lambda theta: EmaState(np.zeros_like(theta)), update))
+    return opt.ema_momentum(lr, momentum)._replace(name="sgd")
 
 
 def momentum_lr_twice(lr=1e-3, momentum=0.9):
@@ -129,9 +121,7 @@ def nesterov_without_look_ahead(lr=1e-3, momentum=0.9):
     return opt.momentum(lr, momentum)._replace(name="nesterov")
 
 
-def adagrad_with_accumulator(
-    lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10
-):
+def adagrad_with_accumulator(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
     """Adagrad with optax's/Keras's s_0 = 0.1 instead of torch's 0."""
     return opt.adagrad(lr, lr_decay, weight_decay, 0.1, eps)
 
@@ -148,9 +138,7 @@ def adagrad_eps_inside(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumula
     return opt.descent("adagrad", lr, direction, weight_decay)
 
 
-def adagrad_not_accumulated(
-    lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10
-):
+def adagrad_not_accumulated(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
     """s = g^2 replaces s += g^2: every step becomes lr * sign(g)."""
     return rmsprop_variant(lr, alpha=0.0, eps=eps, weight_decay=weight_decay)._replace(name="adagrad")
 

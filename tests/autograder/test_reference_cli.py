@@ -103,9 +103,7 @@ def test_schedule_json_and_table(capsys):
 
 
 def test_default_output_is_a_readable_table(capsys):
-    code, out, _ = gdgrade(
-        capsys, "reference", "run", "sgd", "--problem", "elliptic", "--steps", "30", "--lr", "0.04"
-    )
+    code, out, _ = gdgrade(capsys, "reference", "run", "sgd", "--problem", "elliptic", "--steps", "30", "--lr", "0.04")
     assert code == 0 and out.startswith("sgd: 30 steps, final loss")
     assert "step" in out and "..." in out and out.rstrip().splitlines()[-1].split()[0] == "30"
 

@@ -33,9 +33,7 @@ def test_single_sample_epoch_is_batch_size_one():
     assert all(len(b) == 1 for b in batches) and sorted(np.concatenate(batches)) == list(range(6))
 
 
-@pytest.mark.parametrize(
-    "n, batch_size, message", [(0, 2, "at least one example"), (5, 0, "batch_size must be >= 1")]
-)
+@pytest.mark.parametrize("n, batch_size, message", [(0, 2, "at least one example"), (5, 0, "batch_size must be >= 1")])
 def test_bad_sizes_are_refused(n, batch_size, message):
     with pytest.raises(ValueError, match=message):
         minibatch_epoch(n, batch_size, np.random.default_rng(0))

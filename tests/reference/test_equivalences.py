@@ -90,3 +90,13 @@ def test_forgetting_zero_grad_in_sgd_is_momentum_one():
     problem = get_problem("quadratic")
     forgot = run(without_zero_grad("sgd", lr=0.01), problem, 30)
     assert_matches(forgot.params, run(opt.sgd(lr=0.01, momentum=1.0), problem, 30).params, rtol=0, atol=1e-15)
+
+
+def test_ema_momentum_equals_torch_sgd_with_scaled_lr_under_any_schedule():
+    problem = get_problem("elliptic")
+    drop = make_schedule("step", lr=0.05, step_size=7, gamma=0.3)
+    ema = run(opt.ema_momentum(momentum=0.9), problem, 30, schedule=drop)
+    scaled = make_schedule("step", lr=0.05 * (1 - 0.9), step_size=7, gamma=0.3)
+    constant = run(opt.ema_momentum(lr=0.05, momentum=0.9), problem, 30)
+    assert_matches(constant.params, torch_trajectory("sgd", problem, 30, 0.005, {"momentum": 0.9}).params, rtol=1e-9)
+    assert_matches(ema.params, run(opt.sgd(momentum=0.9), problem, 30, schedule=scaled).params, rtol=1e-9)

@@ -115,9 +115,7 @@ def test_nadam_first_steps_torch_1_056_and_adam_nesterov_1_47():
 
 def test_momentum_slips_scale_the_first_step():
     g = (3.0, -0.2, 0.05)
-    assert _first_step(get_mistake("sgd-ema-momentum").build(momentum=0.9), g) == pytest.approx(
-        0.1 * np.abs(g)
-    )
+    assert _first_step(get_mistake("sgd-ema-momentum").build(momentum=0.9), g) == pytest.approx(0.1 * np.abs(g))
     assert _first_step(get_mistake("momentum-lr-twice").build(), g) == pytest.approx(0.01 * np.abs(g))
 
 

@@ -85,9 +85,7 @@ CASES = [
     (
         "cyclic",
         {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "mode": "exp_range", "gamma": 0.97},
-        lambda o: torch_schedulers.CyclicLR(
-            o, 0.01, 0.1, 3, mode="exp_range", gamma=0.97, cycle_momentum=False
-        ),
+        lambda o: torch_schedulers.CyclicLR(o, 0.01, 0.1, 3, mode="exp_range", gamma=0.97, cycle_momentum=False),
         0.1,
         40,
     ),
@@ -138,9 +136,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    "name, params, build, lr, n_steps", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
-)
+@pytest.mark.parametrize("name, params, build, lr, n_steps", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_schedule_equals_torch(name, params, build, lr, n_steps):
     schedule = make_schedule(name, **params)
     assert_matches([schedule(k) for k in range(n_steps)], torch_lrs(build, lr, n_steps), atol=1e-15)
@@ -157,12 +153,8 @@ def lrs(name, n, **params):
 
 
 def test_closed_form_tables():
-    assert lrs("step", 7, lr=0.1, step_size=3, gamma=0.5) == pytest.approx(
-        [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025]
-    )
-    assert lrs("multistep", 6, lr=0.1, milestones=[2, 5]) == pytest.approx(
-        [0.1, 0.1, 0.01, 0.01, 0.01, 0.001]
-    )
+    assert lrs("step", 7, lr=0.1, step_size=3, gamma=0.5) == pytest.approx([0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025])
+    assert lrs("multistep", 6, lr=0.1, milestones=[2, 5]) == pytest.approx([0.1, 0.1, 0.01, 0.01, 0.01, 0.001])
     assert lrs("linear", 6, lr=0.1) == pytest.approx([0.1 / 3, 0.14 / 3, 0.06, 0.22 / 3, 0.26 / 3, 0.1])
     onecycle = lrs("onecycle", 20, max_lr=0.1, total_steps=20)
     assert int(np.argmax(onecycle)) == 5 and onecycle[5] == pytest.approx(0.1)

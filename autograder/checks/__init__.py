@@ -1,0 +1,100 @@
+"""Check kinds: each runs one probe and returns a :class:`ProbeOutcome`.
+
+The registry maps a check kind to ``(families, run_probe, validate_probe)``; built-in
+checks register themselves exactly as a custom one would, with :func:`register`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograder.compare import Comparison, Tolerance, default_tolerance
+from autograder.diagnosis import Diagnosis
+from autograder.errors import SpecError, SubmissionError
+from autograder.spec import CheckSpec, ProbeSpec, QuestionSpec
+
+
+@dataclass(frozen=True)
+class ProbeOutcome:
+    """One probe's verdict."""
+
+    probe: ProbeSpec
+    passed: bool
+    message: str
+    comparison: Comparison | None = None
+    diagnosis: Diagnosis | None = None
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    """What a check kind runs on and how it runs and validates one probe."""
+
+    families: tuple[str, ...]
+    run_probe: Callable[[CheckSpec, ProbeSpec, QuestionSpec, dict, str], ProbeOutcome]
+    validate_probe: Callable[[ProbeSpec, QuestionSpec], None]
+
+
+CHECK_KINDS: dict[str, CheckKind] = {}
+
+
+def register(kind: str, families: tuple[str, ...], run_probe, validate_probe) -> None:
+    """Add a check kind to the registry (built-in kinds use this too)."""
+    CHECK_KINDS[kind] = CheckKind(families, run_probe, validate_probe)
+
+
+def tolerance_for(check: CheckSpec, dtype: str) -> Tolerance:
+    """The check's own tolerance if the spec gives one, else the default for the dtype."""
+    return check.tolerance or default_tolerance(dtype)
+
+
+def run_probe(check: CheckSpec, probe: ProbeSpec, question: QuestionSpec, namespace: dict, language: str):
+    """Run one probe; the student's failures become a failed outcome, never an exception."""
+    try:
+        with np.errstate(all="ignore"):
+            return CHECK_KINDS[check.kind].run_probe(check, probe, question, namespace, language)
+    except SubmissionError as error:
+        return ProbeOutcome(probe, False, str(error))
+
+
+def validate(question: QuestionSpec, where) -> None:
+    """Load-time validation of every check of a question: family fit and probe contents."""
+    from autograder.adapters import CONVENTIONS
+
+    family = CONVENTIONS[question.convention].family
+    for index, check in enumerate(question.checks):
+        kind = CHECK_KINDS[check.kind]
+        if family not in kind.families:
+            raise where.error(
+                f"checks[{index}].kind",
+                f"{check.kind} checks do not apply to convention {question.convention} ({family})",
+            )
+        for number, probe in enumerate(check.probes):
+            try:
+                kind.validate_probe(probe, question)
+            except (ValueError, KeyError, TypeError) as error:
+                message = error.args[0] if error.args else repr(error)
+                raise where.error(f"checks[{index}].probes[{number}]", str(message)) from None
+
+
+def require(condition: bool, message: str) -> None:
+    """Raise ValueError (reported as a SpecError at load) when a probe is unusable."""
+    if not condition:
+        raise ValueError(message)
+
+
+def ensure_spec(condition: bool, message: str) -> None:
+    """At grading time, a broken spec is the instructor's fault: raise SpecError."""
+    if not condition:
+        raise SpecError(message)
+
+
+def plain(value: Any) -> Any:
+    """Floats for JSON: numpy scalars and arrays become Python numbers and lists."""
+    return value.tolist() if isinstance(value, np.ndarray) else value
+
+
+from autograder.checks import others, trajectories  # noqa: E402,F401  (they register themselves)

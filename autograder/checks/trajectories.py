@@ -1,0 +1,263 @@
+"""Trajectory checks for optimizers: replay, one-step, closed-loop and divergence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.adapters import CONVENTIONS, student_kwargs
+from autograder.checks import ProbeOutcome, ensure_spec, register, require, tolerance_for
+from autograder.compare import compare_sequences, matches
+from autograder.diagnosis import diagnose
+from autograder.guard import Guard
+from reference import transforms as tx
+from reference.mistakes import mistakes_for
+from reference.optimizers import OPTIMIZERS, Optimizer, get_optimizer
+from reference.problems import PROBLEMS, Problem, get_problem
+from reference.schedules import make_schedule
+from reference.trajectory import Trajectory, replay, run
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Everything a probe fixes: problem, lr, hyperparameters, schedule, reference run."""
+
+    problem: Problem
+    lr: float
+    hparams: dict
+    schedule: object
+    reference: Trajectory
+
+    @property
+    def grads(self) -> np.ndarray:
+        return self.reference.grads
+
+    def optimizer(self, name: str, extra: dict | None = None) -> Optimizer:
+        return get_optimizer(name, lr=self.lr, **{**self.hparams, **(extra or {})})
+
+
+def _setting(probe, question) -> Setting:
+    hparams = {**question.hparams, **probe.hparams}
+    lr = probe.lr or OPTIMIZERS[question.reference]().lr
+    schedule = make_schedule(probe.schedule[0], **probe.schedule[1]) if probe.schedule else None
+    problem = get_problem(probe.problem)
+    reference = run(get_optimizer(question.reference, lr=lr, **hparams), problem, probe.steps, lr=lr, schedule=schedule)
+    return Setting(problem, lr, hparams, schedule, reference)
+
+
+def _validate_optimizer_probe(probe, question) -> None:
+    require(probe.problem in PROBLEMS, f"unknown problem {probe.problem!r}")
+    require(question.reference in OPTIMIZERS, f"reference {question.reference!r} is not an optimizer")
+    get_optimizer(question.reference, lr=probe.lr or 1e-3, **{**question.hparams, **probe.hparams})
+    if probe.schedule:
+        make_schedule(probe.schedule[0], **probe.schedule[1])
+    for name, extra in question.accept:
+        get_optimizer(name, lr=probe.lr or 1e-3, **{**question.hparams, **probe.hparams, **extra})
+
+
+def _student(question, namespace, setting: Setting, guard: Guard):
+    return CONVENTIONS[question.convention].build(namespace, question, {"lr": setting.lr, **setting.hparams}, guard)
+
+
+def _verdict(probe, student, expected, tolerance, produce, candidates, language, accepted=(), view=None):
+    """Compare; on a miss, diagnose on ``view`` of the numbers (``produce`` gives that view)."""
+    comparison = compare_sequences(student, expected, tolerance)
+    if comparison.passed or any(matches(student, alternative(), tolerance) for alternative in accepted):
+        return ProbeOutcome(probe, True, f"{probe.label}: matches the reference", comparison)
+    view = view or (lambda numbers: numbers)
+    diagnosis = diagnose(candidates, produce, view(student), view(expected), comparison, tolerance, language)
+    return ProbeOutcome(probe, False, f"{probe.label}: {diagnosis.message}", comparison, diagnosis)
+
+
+def _optimizer_mistakes(question):
+    return [m for m in mistakes_for(question.reference) if m.kind == "optimizer"]
+
+
+def _variant(mistake, setting: Setting) -> Optimizer:
+    return mistake.build(lr=setting.lr, **setting.hparams, **mistake.probe.knobs)
+
+
+# --- replay ------------------------------------------------------------------------------------
+
+
+def _replay_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+    """Feed the student the reference gradient sequence; compare every step's parameters."""
+    setting = _setting(probe, question)
+    grads, start, lrs = setting.grads * probe.grad_scale, setting.reference.params[0], setting.reference.lrs
+    expected = replay(setting.optimizer(question.reference), grads, start, lrs)
+    guard = Guard(question.time_limit, question.forbidden)
+    student = replay(_student(question, namespace, setting, guard), grads, start, lrs)
+    accepted = [lambda n=n, e=e: replay(setting.optimizer(n, e), grads, start, lrs) for n, e in question.accept]
+    return _verdict(
+        probe, student, expected, tolerance_for(check, guard.dtype),
+        lambda mistake: replay(_variant(mistake, setting), grads, start, lrs),
+        _optimizer_mistakes(question), language, accepted,
+    )  # fmt: skip
+
+
+# --- one-step (teacher-forced) ---------------------------------------------------------------------
+
+
+def _find(state, cls):
+    """The first NamedTuple of type ``cls`` inside a (nested) reference state."""
+    if isinstance(state, cls):
+        return state
+    if isinstance(state, tuple):
+        for item in state:
+            found = _find(item, cls)
+            if found is not None:
+                return found
+    return None
+
+
+def _cs231n_config(reference_state, question, hparams) -> dict:
+    config = student_kwargs(hparams, {"lr": "learning_rate", **question.names})
+    if (velocity := _find(reference_state, tx.VelocityState)) is not None:
+        config["velocity"] = velocity.velocity.copy()
+    if (rms := _find(reference_state, tx.RmsState)) is not None:
+        config["cache"] = rms.square_avg.copy()
+    if (adam := _find(reference_state, tx.AdamState)) is not None:
+        config.update(m=adam.mu.copy(), v=adam.nu.copy(), t=adam.step)
+    return config
+
+
+def _dlai_state(reference_state, question, hparams):
+    from autograder.adapters import _dlai_dicts
+
+    if (adam := _find(reference_state, tx.AdamState)) is not None:
+        return adam.step, (_dlai_dicts(adam.mu, "d"), _dlai_dicts(adam.nu, "d"))
+    if (velocity := _find(reference_state, tx.VelocityState)) is not None:
+        return 0, (_dlai_dicts(velocity.velocity, "d"),)
+    return 0, ()
+
+
+TEACHER_STATES = {"cs231n": _cs231n_config, "dlai": _dlai_state}
+
+
+def _reference_states(optimizer: Optimizer, grads, start, lrs) -> list:
+    states, theta, state = [], np.array(start), optimizer.init(start)
+    for gradient, lr in zip(grads, lrs, strict=True):
+        states.append((theta, state))
+        theta, state = optimizer.update(theta, gradient, state, lr)
+    return states
+
+
+def _one_step_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+    """At every step, hand the student the reference's parameters and state; compare one update."""
+    ensure_spec(
+        question.convention in TEACHER_STATES,
+        f"one-step checks need a known state format, not {question.convention}",
+    )
+    setting = _setting(probe, question)
+    grads, start, lrs = setting.grads * probe.grad_scale, setting.reference.params[0], setting.reference.lrs
+    reference = setting.optimizer(question.reference)
+    states = _reference_states(reference, grads, start, lrs)
+    guard = Guard(question.time_limit, question.forbidden)
+    student = _student(question, namespace, setting, guard)
+    to_student = TEACHER_STATES[question.convention]
+
+    def one_step_each(optimizer, translate):
+        return np.array(
+            [
+                optimizer.update(theta, g, translate(s), lr)[0]
+                for (theta, s), g, lr in zip(states, grads, lrs, strict=True)
+            ]
+        )
+
+    expected = one_step_each(reference, lambda s: s)
+    got = one_step_each(student, lambda s: to_student(s, question, setting.hparams))
+    return _verdict(
+        probe, got, expected, tolerance_for(check, guard.dtype),
+        lambda mistake: replay(_variant(mistake, setting), grads, start, lrs)[:2],
+        _optimizer_mistakes(question), language,
+        view=lambda steps: np.vstack([start, steps[:1]]),  # the first update, from the start point
+    )  # fmt: skip
+
+
+# --- closed loop ---------------------------------------------------------------------------------
+
+
+def _student_closed_loop(question, namespace, setting, guard) -> np.ndarray:
+    built = _student(question, namespace, setting, guard)
+    if isinstance(built, Optimizer):
+        return run(built, setting.problem, len(setting.reference.lrs), lr=setting.lr, schedule=setting.schedule).params
+    return built(setting.problem, setting.reference.lrs, setting.reference.params[0])
+
+
+def _losses(problem: Problem, params: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return np.array([problem.loss(w) for w in params])
+
+
+def _closed_loop_mistakes(question):
+    loops = [m for m in mistakes_for("gd") if m.kind == "loop"] if question.reference == "sgd" else []
+    return _optimizer_mistakes(question) + loops
+
+
+def _closed_loop_variant(mistake, setting: Setting) -> np.ndarray:
+    if mistake.kind == "loop":
+        return mistake.build(setting.problem, setting.lr, len(setting.reference.lrs)).params
+    return run(
+        _variant(mistake, setting),
+        setting.problem,
+        len(setting.reference.lrs),
+        lr=setting.lr,
+        schedule=setting.schedule,
+    ).params
+
+
+def _closed_loop_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+    """The student's own iterates: early steps tightly, the loss curve and final loss loosely."""
+    setting = _setting(probe, question)
+    guard = Guard(question.time_limit, question.forbidden)
+    student = _student_closed_loop(question, namespace, setting, guard)
+    ensure_spec(student.shape == setting.reference.params.shape, "closed-loop run shapes disagree")
+    tight = int(check.options.get("tight_steps", 10)) + 1
+    tolerance = tolerance_for(check, guard.dtype)
+    steps = len(setting.reference.lrs)
+    candidates = [setting.reference.params] + [
+        run(setting.optimizer(name, extra), setting.problem, steps, lr=setting.lr, schedule=setting.schedule).params
+        for name, extra in question.accept
+    ]
+    matched = next((params for params in candidates if matches(student[:tight], params[:tight], tolerance)), None)
+    if matched is None:
+        return _verdict(
+            probe, student[:tight], setting.reference.params[:tight], tolerance,
+            lambda mistake: _closed_loop_variant(mistake, setting)[:tight],
+            _closed_loop_mistakes(question), language,
+        )  # fmt: skip
+    loss_tolerance = type(tolerance)(rtol=float(check.options.get("loss_rtol", 1e-2)), atol=1e-8)
+    losses = compare_sequences(_losses(setting.problem, student), _losses(setting.problem, matched), loss_tolerance)
+    if not losses.passed:
+        return ProbeOutcome(
+            probe, False, f"{probe.label}: the loss curve departs at step {losses.first_bad_step}", losses
+        )
+    return ProbeOutcome(probe, True, f"{probe.label}: matches the reference", losses)
+
+
+# --- divergence ------------------------------------------------------------------------------------
+
+
+def diverged(losses: np.ndarray) -> bool:
+    """Non-finite, or the last loss over 1000x (|first| + 1): the run blew up."""
+    return not np.all(np.isfinite(losses)) or abs(losses[-1]) > 1e3 * (abs(losses[0]) + 1.0)
+
+
+def _divergence_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+    """A run the reference says diverges must diverge too (and a converging one converge)."""
+    setting = _setting(probe, question)
+    guard = Guard(question.time_limit, question.forbidden)
+    student = _losses(setting.problem, _student_closed_loop(question, namespace, setting, guard))
+    expected = diverged(setting.reference.losses)
+    if diverged(student) == expected:
+        return ProbeOutcome(probe, True, f"{probe.label}: {'diverges' if expected else 'converges'} like the reference")
+    verdict = "should diverge at this lr but stays bounded" if expected else "diverges where the reference converges"
+    return ProbeOutcome(probe, False, f"{probe.label}: the run {verdict} (final loss {student[-1]:.4g})")
+
+
+_OPTIMIZERS = ("optimizer",)
+register("replay", _OPTIMIZERS, _replay_probe, _validate_optimizer_probe)
+register("one-step", _OPTIMIZERS, _one_step_probe, _validate_optimizer_probe)
+register("closed-loop", ("optimizer", "closed-loop"), _closed_loop_probe, _validate_optimizer_probe)
+register("divergence", ("optimizer", "closed-loop"), _divergence_probe, _validate_optimizer_probe)

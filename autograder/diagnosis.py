@@ -1,0 +1,106 @@
+"""Naming what went wrong: run the catalog's mistakes through the same check.
+
+When the student's numbers match a mistake variant (and not the reference), the
+diagnosis names it in the spec's language. Otherwise it says where and by how much the
+run departs from the reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from autograder.compare import Comparison, Tolerance, matches
+from reference.mistakes import Mistake
+
+MATCH_SLACK = 10.0  # a variant may be matched a little more loosely than the reference
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A recognised mistake (``id`` from the catalog) or a description of where the run departs."""
+
+    id: str | None
+    message: str
+
+
+def first_step_ratio(student: np.ndarray, reference: np.ndarray) -> float | None:
+    """|student step 1| / |reference step 1| for parameter sequences, when both are defined."""
+    if student.ndim != 2 or len(student) < 2:
+        return None
+    with np.errstate(all="ignore"):
+        mine = np.linalg.norm(student[1] - student[0])
+        theirs = np.linalg.norm(reference[1] - reference[0])
+    if not (np.isfinite(mine) and np.isfinite(theirs)) or theirs == 0:
+        return None
+    return float(mine / theirs)
+
+
+def _ratio_text(ratio: float | None, language: str) -> str:
+    if ratio is None or abs(ratio - 1.0) < 0.02:
+        return ""
+    if language == "ko":
+        return f"첫 스텝이 기준의 {ratio:.3g}배입니다. "
+    return f"Your first step is {ratio:.3g}x the reference's. "
+
+
+def name_mistake(
+    candidates: Iterable[Mistake],
+    produce: Callable[[Mistake], np.ndarray],
+    student: np.ndarray,
+    tolerance: Tolerance,
+) -> Mistake | None:
+    """The first candidate whose numbers (from ``produce``) match the student's."""
+    loose = replace(tolerance, rtol=tolerance.rtol * MATCH_SLACK, atol=tolerance.atol * MATCH_SLACK)
+    for mistake in candidates:
+        try:
+            with np.errstate(all="ignore"):
+                numbers = produce(mistake)
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError):
+            continue  # this variant cannot run on this probe
+        if matches(student, numbers, loose):
+            return mistake
+    return None
+
+
+def describe_departure(comparison: Comparison, language: str) -> str:
+    """Where (step, component) and by how much the student's run leaves the reference."""
+    step, component = comparison.first_bad_step, comparison.first_bad_component
+    row = next((r for r in comparison.rows if r.step == step), None)
+    if row is None or component is None or component >= len(row.student):
+        return (
+            f"{step}번째 스텝에서 기준과 달라집니다."
+            if language == "ko"
+            else f"Step {step} departs from the reference."
+        )
+    yours, theirs = row.student[component], row.reference[component]
+    with np.errstate(all="ignore"):
+        off = abs(yours - theirs) / abs(theirs) if theirs else float("inf")
+    if language == "ko":
+        return (
+            f"{step}번째 스텝에서 기준과 달라집니다: 성분 {component}이(가) {yours:.6g}, "
+            f"기준은 {theirs:.6g}입니다(상대 오차 {off:.2g})."
+        )
+    return (
+        f"Step {step} departs from the reference: component {component} is {yours:.6g}, "
+        f"the reference's is {theirs:.6g} (relative error {off:.2g})."
+    )
+
+
+def diagnose(
+    candidates: Iterable[Mistake],
+    produce: Callable[[Mistake], np.ndarray],
+    student: np.ndarray,
+    reference: np.ndarray,
+    comparison: Comparison,
+    tolerance: Tolerance,
+    language: str,
+) -> Diagnosis:
+    """Name the matching mistake, or describe the departure; with the first-step ratio."""
+    ratio = _ratio_text(first_step_ratio(student, reference), language)
+    mistake = name_mistake(candidates, produce, student, tolerance)
+    if mistake is not None:
+        return Diagnosis(mistake.id, ratio + mistake.explanation(language))
+    return Diagnosis(None, ratio + describe_departure(comparison, language))

@@ -1,0 +1,24 @@
+"""Whose fault it was: the submission's, the spec's, or the infrastructure's.
+
+A failed comparison is not an exception: it is a check result. These exceptions are for
+things that stop a check from running at all.
+"""
+
+
+class GdgradeError(Exception):
+    """Root of gdgrade's own errors."""
+
+
+class SubmissionError(GdgradeError):
+    """The student's code raised, timed out, returned the wrong thing or used a forbidden API.
+
+    Turned into a failed check with this message; never a crash of the grader.
+    """
+
+
+class SpecError(GdgradeError):
+    """The assignment spec is invalid; the message names the file, question and field."""
+
+
+class InfrastructureError(GdgradeError):
+    """The grader itself failed; never turned into a student's zero."""

@@ -1,0 +1,114 @@
+"""Specs load into typed objects, and a bad spec fails at load naming file, question and field."""
+
+import pytest
+
+from autograder.errors import SpecError
+from autograder.spec import builtin_spec, load_spec
+
+GOOD = """
+id = "demo"
+language = "ko"
+
+[[questions]]
+id = "adam"
+convention = "functional"
+symbol = { init = "adam_init", step = "adam_step" }
+reference = "adam"
+forbidden = ["torch.optim"]
+hparams = { betas = [0.9, 0.999] }
+
+  [[questions.checks]]
+  kind = "replay"
+  points = 4
+  rtol = 1e-6
+  probes = [{ problem = "tricky", steps = 12, lr = 0.05 }, { problem = "elliptic", grad_scale = 1e-6, hidden = true }]
+"""
+
+
+def write(tmp_path, text, name="spec.toml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_good_spec_becomes_typed_objects(tmp_path):
+    spec = load_spec(write(tmp_path, GOOD))
+    question = spec.question("adam")
+    assert spec.language == "ko" and question.points == 4 and question.forbidden == ("torch.optim",)
+    assert question.hparams["betas"] == (0.9, 0.999) and question.symbols["step"] == "adam_step"
+    check = question.checks[0]
+    assert check.tolerance.rtol == 1e-6 and check.tolerance.atol == 0.0
+    assert [p.hidden for p in check.probes] == [False, True] and check.probes[1].steps == 10
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ('language = "ko"', 'language = "fr"', "field 'language': must be one of en, ko"),
+        (
+            'convention = "functional"',
+            'convention = "magic"',
+            "question 'adam', field 'convention': must be one of",
+        ),
+        ('reference = "adam"', 'reference = "adamm"', "reference 'adamm' is not an optimizer"),
+        ("points = 4", 'points = "four"', "check 1 (replay), field 'points': must be an integer or a number"),
+        ('kind = "replay"', 'kind = "vibes"', "field 'kind': must be one of"),
+        (
+            'problem = "tricky"',
+            'problem = "trickyy"',
+            "field 'checks[0].probes[0]': unknown problem 'trickyy'",
+        ),
+        ("steps = 12", "steps = 0", "field 'steps': must be >= 1"),
+        (
+            'symbol = { init = "adam_init", step = "adam_step" }',
+            'symbol = "adam"',
+            "convention functional needs a table with: init, step",
+        ),
+        (
+            "hparams = { betas = [0.9, 0.999] }",
+            "hparams = { beta = 0.9 }",
+            "unknown optimizer parameter 'beta' for adam",
+        ),
+        ('kind = "replay"', 'kind = "schedule"', "schedule checks do not apply to convention functional"),
+        ("rtol = 1e-6", "rtol = 1e-6\n  colour = 3", "field 'colour': is not a known field"),
+    ],
+)
+def test_bad_specs_name_the_file_question_and_field(tmp_path, old, new, message):
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(SpecError) as error:
+        load_spec(path)
+    assert str(path) in str(error.value) and message in str(error.value)
+
+
+def test_duplicate_question_ids_are_refused(tmp_path):
+    text = GOOD + GOOD[GOOD.index("[[questions]]") :]
+    with pytest.raises(SpecError, match="question id 'adam' is used twice"):
+        load_spec(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("content, message", [("id = [", "not valid TOML"), (b"\xff\xfe\x00", "not valid TOML")])
+def test_unreadable_specs(tmp_path, content, message):
+    path = tmp_path / "broken.toml"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(SpecError, match=message):
+        load_spec(path)
+
+
+def test_missing_files_and_unknown_builtins(tmp_path):
+    with pytest.raises(SpecError, match="cannot read the spec"):
+        load_spec(tmp_path / "nope.toml")
+    with pytest.raises(SpecError, match="built-in: cs231n-optim, dlai-optimization"):
+        builtin_spec("cs231n")
+
+
+def test_spec_check_command_summarises_or_fails_in_one_line(tmp_path, capsys):
+    from autograder.cli import main
+
+    assert main(["spec", "check", "dlai-optimization"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("dlai-optimization: 3 questions, 11 points") and "2 probes (1 hidden)" in out
+    bad = write(tmp_path, GOOD.replace("steps = 12", "steps = -3"))
+    assert main(["spec", "check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gdgrade: error: ") and "field 'steps': must be >= 1" in err and err.count("\n") == 1
