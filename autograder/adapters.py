@@ -23,6 +23,7 @@ import numpy as np
 
 from autograder.errors import SubmissionError
 from autograder.guard import Guard
+from reference import transforms as tx
 from reference.optimizers import Optimizer
 from reference.problems import Problem
 
@@ -48,12 +49,17 @@ def lookup(namespace: dict[str, Any], name: str) -> Any:
 
 @dataclass(frozen=True)
 class Convention:
-    """A calling convention: its family, the symbol roles it needs, and its builder."""
+    """A calling convention: its family, the symbol roles it needs, and its builder.
+
+    ``teacher_state(reference_state, question, hparams)`` translates a reference state into
+    the student's state format, where that format is known (for one-step checks).
+    """
 
     name: str
     family: str
     roles: tuple[str, ...]
     build: Callable[..., Any]
+    teacher_state: Callable[..., Any] | None = None
 
     def validate(self, question, where) -> None:
         """Raise SpecError when the question's symbols do not fit this convention."""
@@ -115,7 +121,7 @@ def _cs231n(namespace, question, hparams: dict, guard: Guard) -> Optimizer:
     return Optimizer(question.reference, hparams.get("lr", 0.0), init, update)
 
 
-def _dlai_dicts(theta: np.ndarray, prefix: str = "") -> dict[str, np.ndarray]:
+def dlai_layer(theta: np.ndarray, prefix: str = "") -> dict[str, np.ndarray]:
     """A flat [w0, w1, ...] as one layer: b1 = w0 (1, 1), W1 = the rest as (1, d - 1)."""
     return {f"{prefix}W1": theta[1:].reshape(1, -1).copy(), f"{prefix}b1": theta[:1].reshape(1, 1).copy()}
 
@@ -138,14 +144,14 @@ def _dlai(namespace, question, hparams: dict, guard: Guard) -> Optimizer:
     def init(theta):
         if init_fn is None:
             return (0, ())
-        moments = guard.call(f"{question.symbols['init']}()", init_fn, _dlai_dicts(theta))
+        moments = guard.call(f"{question.symbols['init']}()", init_fn, dlai_layer(theta))
         return (0, moments if isinstance(moments, tuple) else (moments,))
 
     def update(theta, grad, state, lr):
         t, moments = state[0] + 1, state[1]
         kwargs = student_kwargs({**hparams, "lr": lr}, names)
         extra = (*moments, t) if question.reference == "adam" else moments
-        result = guard.call(f"{name}()", update_fn, _dlai_dicts(theta), _dlai_dicts(grad, "d"), *extra, **kwargs)
+        result = guard.call(f"{name}()", update_fn, dlai_layer(theta), dlai_layer(grad, "d"), *extra, **kwargs)
         parameters, *rest = result if isinstance(result, tuple) else (result,)
         moments = tuple(rest[: len(moments)])
         return _from_dlai(parameters, f"{name}()", guard, theta.size), (t, moments)
@@ -193,6 +199,40 @@ def _torch_optimizer(namespace, question, hparams: dict, guard: Guard) -> Optimi
         return guard.array(parameter, f"{name}.step()", theta.shape), state
 
     return Optimizer(question.reference, hparams.get("lr", 0.0), init, update)
+
+
+# --- the known state formats, for teacher-forced one-step checks ---------------------------------
+
+
+def _find(state, cls):
+    """The first NamedTuple of type ``cls`` inside a (nested) reference state."""
+    if isinstance(state, cls):
+        return state
+    if isinstance(state, tuple):
+        for item in state:
+            found = _find(item, cls)
+            if found is not None:
+                return found
+    return None
+
+
+def _cs231n_config(reference_state, question, hparams) -> dict:
+    config = student_kwargs(hparams, {"lr": "learning_rate", **question.names})
+    if (velocity := _find(reference_state, tx.VelocityState)) is not None:
+        config["velocity"] = velocity.velocity.copy()
+    if (rms := _find(reference_state, tx.RmsState)) is not None:
+        config["cache"] = rms.square_avg.copy()
+    if (adam := _find(reference_state, tx.AdamState)) is not None:
+        config.update(m=adam.mu.copy(), v=adam.nu.copy(), t=adam.step)
+    return config
+
+
+def _dlai_state(reference_state, question, hparams):
+    if (adam := _find(reference_state, tx.AdamState)) is not None:
+        return adam.step, (dlai_layer(adam.mu, "d"), dlai_layer(adam.nu, "d"))
+    if (velocity := _find(reference_state, tx.VelocityState)) is not None:
+        return 0, (dlai_layer(velocity.velocity, "d"),)
+    return 0, ()
 
 
 # --- closed-loop family ------------------------------------------------------------------------
@@ -302,8 +342,8 @@ CONVENTIONS: dict[str, Convention] = {
     convention.name: convention
     for convention in (
         Convention("functional", "optimizer", ("init", "step"), _functional),
-        Convention("cs231n", "optimizer", ("main",), _cs231n),
-        Convention("dlai", "optimizer", ("main",), _dlai),
+        Convention("cs231n", "optimizer", ("main",), _cs231n, _cs231n_config),
+        Convention("dlai", "optimizer", ("main",), _dlai, _dlai_state),
         Convention("stateful-class", "optimizer", ("main",), _stateful_class),
         Convention("torch-optimizer", "optimizer", ("main",), _torch_optimizer),
         Convention("functional-look-ahead", "closed-loop", ("init", "step"), _look_ahead),

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograder.adapters import CONVENTIONS, student_kwargs
+from autograder.adapters import CONVENTIONS
 from autograder.checks import ProbeOutcome, ensure_spec, register, require, tolerance_for
 from autograder.compare import compare_sequences, matches
 from autograder.diagnosis import diagnose
 from autograder.guard import Guard
-from reference import transforms as tx
 from reference.mistakes import mistakes_for
 from reference.optimizers import OPTIMIZERS, Optimizer, get_optimizer
 from reference.problems import PROBLEMS, Problem, get_problem
@@ -54,6 +53,14 @@ def _validate_optimizer_probe(probe, question) -> None:
         make_schedule(probe.schedule[0], **probe.schedule[1])
     for name, extra in question.accept:
         get_optimizer(name, lr=probe.lr or 1e-3, **{**question.hparams, **probe.hparams, **extra})
+
+
+def _validate_one_step_probe(probe, question) -> None:
+    convention = CONVENTIONS[question.convention]
+    require(
+        convention.teacher_state is not None, f"one-step checks need a known state format; {convention.name} has none"
+    )
+    _validate_optimizer_probe(probe, question)
 
 
 def _student(question, namespace, setting: Setting, guard: Guard):
@@ -99,42 +106,6 @@ def _replay_probe(check, probe, question, namespace, language) -> ProbeOutcome:
 # --- one-step (teacher-forced) ---------------------------------------------------------------------
 
 
-def _find(state, cls):
-    """The first NamedTuple of type ``cls`` inside a (nested) reference state."""
-    if isinstance(state, cls):
-        return state
-    if isinstance(state, tuple):
-        for item in state:
-            found = _find(item, cls)
-            if found is not None:
-                return found
-    return None
-
-
-def _cs231n_config(reference_state, question, hparams) -> dict:
-    config = student_kwargs(hparams, {"lr": "learning_rate", **question.names})
-    if (velocity := _find(reference_state, tx.VelocityState)) is not None:
-        config["velocity"] = velocity.velocity.copy()
-    if (rms := _find(reference_state, tx.RmsState)) is not None:
-        config["cache"] = rms.square_avg.copy()
-    if (adam := _find(reference_state, tx.AdamState)) is not None:
-        config.update(m=adam.mu.copy(), v=adam.nu.copy(), t=adam.step)
-    return config
-
-
-def _dlai_state(reference_state, question, hparams):
-    from autograder.adapters import _dlai_dicts
-
-    if (adam := _find(reference_state, tx.AdamState)) is not None:
-        return adam.step, (_dlai_dicts(adam.mu, "d"), _dlai_dicts(adam.nu, "d"))
-    if (velocity := _find(reference_state, tx.VelocityState)) is not None:
-        return 0, (_dlai_dicts(velocity.velocity, "d"),)
-    return 0, ()
-
-
-TEACHER_STATES = {"cs231n": _cs231n_config, "dlai": _dlai_state}
-
-
 def _reference_states(optimizer: Optimizer, grads, start, lrs) -> list:
     states, theta, state = [], np.array(start), optimizer.init(start)
     for gradient, lr in zip(grads, lrs, strict=True):
@@ -145,17 +116,14 @@ def _reference_states(optimizer: Optimizer, grads, start, lrs) -> list:
 
 def _one_step_probe(check, probe, question, namespace, language) -> ProbeOutcome:
     """At every step, hand the student the reference's parameters and state; compare one update."""
-    ensure_spec(
-        question.convention in TEACHER_STATES,
-        f"one-step checks need a known state format, not {question.convention}",
-    )
+    to_student = CONVENTIONS[question.convention].teacher_state
+    ensure_spec(to_student is not None, f"one-step checks need a known state format, not {question.convention}")
     setting = _setting(probe, question)
     grads, start, lrs = setting.grads * probe.grad_scale, setting.reference.params[0], setting.reference.lrs
     reference = setting.optimizer(question.reference)
     states = _reference_states(reference, grads, start, lrs)
     guard = Guard(question.time_limit, question.forbidden)
     student = _student(question, namespace, setting, guard)
-    to_student = TEACHER_STATES[question.convention]
 
     def one_step_each(optimizer, translate):
         return np.array(
@@ -258,6 +226,6 @@ def _divergence_probe(check, probe, question, namespace, language) -> ProbeOutco
 
 _OPTIMIZERS = ("optimizer",)
 register("replay", _OPTIMIZERS, _replay_probe, _validate_optimizer_probe)
-register("one-step", _OPTIMIZERS, _one_step_probe, _validate_optimizer_probe)
+register("one-step", _OPTIMIZERS, _one_step_probe, _validate_one_step_probe)
 register("closed-loop", ("optimizer", "closed-loop"), _closed_loop_probe, _validate_optimizer_probe)
 register("divergence", ("optimizer", "closed-loop"), _divergence_probe, _validate_optimizer_probe)

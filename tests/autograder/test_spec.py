@@ -71,6 +71,7 @@ def test_a_good_spec_becomes_typed_objects(tmp_path):
         ),
         ('kind = "replay"', 'kind = "schedule"', "schedule checks do not apply to convention functional"),
         ("rtol = 1e-6", "rtol = 1e-6\n  colour = 3", "field 'colour': is not a known field"),
+        ('kind = "replay"', 'kind = "one-step"', "one-step checks need a known state format; functional has none"),
     ],
 )
 def test_bad_specs_name_the_file_question_and_field(tmp_path, old, new, message):
