@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder import kernel_runtime
 from autograder.errors import SubmissionError
 from autograder.guard import Guard
 from reference import transforms as tx
@@ -45,6 +46,19 @@ def lookup(namespace: dict[str, Any], name: str) -> Any:
     if name not in namespace:
         raise SubmissionError(f"{name} is not defined")
     return namespace[name]
+
+
+def helper(namespace, name: str):
+    """A kernel-runtime helper: run in the kernel when the namespace lives there."""
+    remote = getattr(namespace, "helper", None)
+    return remote(name) if remote is not None else kernel_runtime.HELPERS[name]
+
+
+def value_of(namespace, name: str):
+    """A variable's value (fetched as plain data from a sandboxed kernel)."""
+    lookup(namespace, name)
+    remote = getattr(namespace, "value", None)
+    return remote(name) if remote is not None else namespace[name]
 
 
 @dataclass(frozen=True)
@@ -179,24 +193,15 @@ def _stateful_class(namespace, question, hparams: dict, guard: Guard) -> Optimiz
 
 def _torch_optimizer(namespace, question, hparams: dict, guard: Guard) -> Optimizer:
     """(e) a ``torch.optim.Optimizer`` subclass, driven by setting ``p.grad`` and ``step()``."""
-    import torch
-
     cls, name = lookup(namespace, question.symbols["main"]), question.symbols["main"]
-    if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
-        raise SubmissionError(f"{name} is not a torch.optim.Optimizer subclass")
+    start, step = helper(namespace, "torch_optimizer_start"), helper(namespace, "torch_optimizer_step")
 
     def init(theta):
-        parameter = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
-        return parameter, guard.call(f"{name}()", cls, [parameter], **student_kwargs(hparams, question.names))
+        return guard.call(f"{name}()", start, cls, theta, student_kwargs(hparams, question.names))
 
     def update(theta, grad, state, lr):
-        parameter, optimizer = state
-        with torch.no_grad():
-            parameter.copy_(torch.from_numpy(theta))
-        parameter.grad = torch.from_numpy(grad.copy())
-        optimizer.param_groups[0]["lr"] = lr
-        guard.call(f"{name}.step()", optimizer.step)
-        return guard.array(parameter, f"{name}.step()", theta.shape), state
+        new_theta = guard.call(f"{name}.step()", step, state, theta, grad, lr)
+        return guard.array(new_theta, f"{name}.step()", theta.shape), state
 
     return Optimizer(question.reference, hparams.get("lr", 0.0), init, update)
 
@@ -277,32 +282,24 @@ def _gd_runner(namespace, question, hparams: dict, guard: Guard):
 
 
 def _schedule_function(namespace, question, params: dict, guard: Guard):
-    """(f) ``f(step, **params) -> lr`` with a 0-based step."""
+    """(f) ``f(step, **params) -> lr`` with a 0-based step; returns ``lrs(n_steps)``."""
     function, name = lookup(namespace, question.symbols["main"]), question.symbols["main"]
     kwargs = student_kwargs(params, question.names)
-    return lambda step: float(guard.array(guard.call(f"{name}({step})", function, step, **kwargs), f"{name}()", ()))
+
+    def lr_at(step: int) -> float:
+        return float(guard.array(guard.call(f"{name}({step})", function, step, **kwargs), f"{name}()", ()))
+
+    return lambda n_steps: np.array([lr_at(step) for step in range(n_steps)])
 
 
 def _torch_scheduler(namespace, question, params: dict, guard: Guard):
     """(f) a torch scheduler class ``Cls(optimizer, **params)``, stepped after each update."""
-    import torch
-
     cls, name = lookup(namespace, question.symbols["main"]), question.symbols["main"]
     params = dict(params)
     lr = params.pop("lr", params.get("max_lr", params.get("base_lr", 0.1)))
-    parameter = torch.zeros(1, requires_grad=True)
-    optimizer = torch.optim.SGD([parameter], lr=lr)
-    scheduler = guard.call(f"{name}()", cls, optimizer, **student_kwargs(params, question.names))
-    used: list[float] = []
-
-    def lr_at(step: int) -> float:
-        while len(used) <= step:
-            used.append(float(optimizer.param_groups[0]["lr"]))
-            optimizer.step()
-            guard.call(f"{name}.step()", scheduler.step)
-        return used[step]
-
-    return lr_at
+    run = helper(namespace, "torch_scheduler_lrs")
+    kwargs = student_kwargs(params, question.names)
+    return lambda n_steps: guard.array(guard.call(f"{name}()", run, cls, lr, kwargs, n_steps), f"{name}", (n_steps,))
 
 
 def _gradient_function(namespace, question, problem: Problem, guard: Guard):
@@ -335,7 +332,7 @@ def _batches(namespace, question, hparams: dict, guard: Guard):
 def _variable(namespace, question, hparams: dict, guard: Guard):
     """(g) a notebook variable: an array or list of losses, parameters or lrs."""
     name = question.symbols["main"]
-    return guard.array(lookup(namespace, name), name)
+    return guard.array(value_of(namespace, name), name)
 
 
 CONVENTIONS: dict[str, Convention] = {

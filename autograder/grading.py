@@ -133,6 +133,19 @@ def grade_question(question: QuestionSpec, namespace: dict, language: str, inclu
     return results
 
 
+def failed_result(spec: AssignmentSpec, message: str, include_hidden: bool = True) -> GradeResult:
+    """Every check failed with one message: the submission could not be run at all."""
+    checks = []
+    for question in spec.questions:
+        for check in question.checks:
+            probes = [p for p in check.probes if include_hidden or not p.hidden]
+            if probes:
+                checks.append(
+                    CheckResult(question.id, check.name, 0.0, check.points, False, message, None, None, 0, len(probes))
+                )
+    return GradeResult(spec.id, tuple(checks))
+
+
 def grade(spec: AssignmentSpec, namespace: dict, include_hidden: bool = True, questions=None) -> GradeResult:
     """Grade the student's ``namespace`` (symbol name -> object) against ``spec``.
 

@@ -112,7 +112,16 @@ class Guard:
         self.mutations: list[str] = []
 
     def call(self, what: str, function, *args, **kwargs):
-        """``function(*args, **kwargs)``; any failure becomes a SubmissionError about ``what``."""
+        """``function(*args, **kwargs)``; any failure becomes a SubmissionError about ``what``.
+
+        A function living in the sandboxed kernel is called there, under the same limits.
+        """
+        remote_call = getattr(function, "remote_call", None)
+        if remote_call is not None:
+            result = remote_call(what, self.time_limit, self.forbidden, args, kwargs)
+            if result.mutated:
+                self.mutations.append(what)
+            return result.value
         try:
             with time_limit(self.time_limit, what), forbidden_calls(self.forbidden, what):
                 return function(*args, **kwargs)

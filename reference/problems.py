@@ -280,11 +280,19 @@ PROBLEMS: dict[str, Callable[[], Problem]] = {
 }
 
 
+_BUILT: dict[str, Problem] = {}
+
+
 def get_problem(name: str) -> Problem:
-    """Build the named problem; an unknown name raises ValueError listing the known ones."""
-    try:
-        factory = PROBLEMS[name]
-    except KeyError:
+    """The named problem (built once; problems are immutable); unknown names raise ValueError."""
+    if name not in PROBLEMS:
         known = ", ".join(sorted(PROBLEMS))
-        raise ValueError(f"unknown problem {name!r}; known problems: {known}") from None
-    return factory()
+        raise ValueError(f"unknown problem {name!r}; known problems: {known}")
+    if name not in _BUILT:
+        _BUILT[name] = PROBLEMS[name]()
+    return _BUILT[name]
+
+
+def built_problems() -> dict[str, Problem]:
+    """The problems built so far, by name."""
+    return dict(_BUILT)

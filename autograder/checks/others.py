@@ -29,8 +29,8 @@ def _schedule_probe(check, probe, question, namespace, language) -> ProbeOutcome
     expected_fn = make_schedule(question.reference, **probe.params)
     expected = np.array([expected_fn(k) for k in range(probe.steps)])
     guard = Guard(question.time_limit, question.forbidden)
-    student_fn = CONVENTIONS[question.convention].build(namespace, question, probe.params, guard)
-    student = np.array([student_fn(k) for k in range(probe.steps)])
+    student_lrs = CONVENTIONS[question.convention].build(namespace, question, probe.params, guard)
+    student = np.asarray(student_lrs(probe.steps), dtype=np.float64)
     tolerance = tolerance_for(check, guard.dtype)
     comparison = compare_sequences(student, expected, tolerance)
     if comparison.passed:

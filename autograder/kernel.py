@@ -1,0 +1,181 @@
+"""A sandboxed Jupyter kernel for one submission, driven by nbclient over IPC sockets.
+
+The client (the grader) stays outside the sandbox; the kernel's connection file and IPC
+sockets live in the job directory, the only place both can reach. nbclient gets an
+``AsyncKernelManager``: with a synchronous manager its timeouts and dead-kernel
+detection never fire.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_sync
+
+from autograder.sandbox import KERNEL_ENV, SANDBOX_UID, Sandbox, prepare_job_dir
+
+KERNEL_NAME = "gdgrade-sandbox"
+TIMEOUT_ERROR = "GdgradeCellTimeout"
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """Hands the connection file to the sandbox user, who must read it."""
+
+    def write_connection_file(self, **kwargs) -> None:
+        super().write_connection_file(**kwargs)
+        if os.geteuid() == 0:
+            os.chown(self.connection_file, SANDBOX_UID, SANDBOX_UID)
+
+
+class KernelDiedError(Exception):
+    """The kernel process ended (crash, exit, memory or CPU limit)."""
+
+
+@dataclass
+class CellIssue:
+    """Something that went wrong in one student cell."""
+
+    index: int
+    kind: str  # "error", "timeout", "died", "deadline"
+    message: str
+
+
+@dataclass
+class ExecutionReport:
+    """What running the student's cells produced."""
+
+    issues: list[CellIssue] = field(default_factory=list)
+    cells_run: int = 0
+    seconds: float = 0.0
+    kernel_alive: bool = True
+
+
+def _write_kernelspec(spec_root: Path, argv: list[str]) -> None:
+    spec_dir = spec_root / KERNEL_NAME
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    # "message": a SIGINT would reach bwrap and end the sandbox; the kernel interrupts itself instead
+    spec = {
+        "argv": argv,
+        "display_name": "gdgrade sandbox",
+        "language": "python",
+        "env": {},
+        "interrupt_mode": "message",
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+
+
+class KernelSession:
+    """Start a sandboxed kernel, run a notebook's cells, then answer one-off cells."""
+
+    def __init__(self, notebook, sandbox: Sandbox, job_dir: Path, spec_root: Path):
+        self.notebook, self.sandbox = notebook, sandbox
+        self.log_path = spec_root / "kernel.log"
+        self.job_dir = prepare_job_dir(job_dir)
+        _write_kernelspec(spec_root, sandbox.kernel_argv(self.job_dir))
+        self.km = SandboxKernelManager(
+            kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_root)])
+        )
+        self.km.transport, self.km.ip = "ipc", str(self.job_dir / "kernel")
+        self.km.connection_file = str(self.job_dir / "connection.json")
+        self.client = NotebookClient(
+            notebook,
+            km=self.km,
+            timeout=int(sandbox.limits.cell_timeout),
+            startup_timeout=90,
+            allow_errors=True,
+            interrupt_on_timeout=True,
+            error_on_timeout={"ename": TIMEOUT_ERROR, "evalue": "time limit", "traceback": []},
+            record_timing=False,
+            kernel_name=KERNEL_NAME,
+        )
+        self._context = None
+
+    def __enter__(self) -> KernelSession:
+        self._log = open(self.log_path, "ab")  # the kernel's own console output, kept for debugging
+        self._context = self.client.setup_kernel(env=dict(KERNEL_ENV), stdout=self._log, stderr=self._log)
+        self._context.__enter__()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self._context.__exit__(*exc_info)
+        finally:
+            if self.km.has_kernel:
+                run_sync(self.km.shutdown_kernel)(now=True)
+            self._log.close()
+
+    def run_cell(self, cell, index: int, timeout: float) -> list:
+        """Execute one cell; returns its outputs. Raises KernelDiedError if the kernel is gone.
+
+        A cell stopped by the time limit gets a single GdgradeCellTimeout error output.
+        """
+        self.client.timeout = max(1, int(round(timeout)))
+        started = time.monotonic()
+        try:
+            self.client.execute_cell(cell, index)
+        except DeadKernelError as error:
+            raise KernelDiedError(str(error) or "the kernel died") from None
+        except CellTimeoutError:  # only when the interrupt itself did not help
+            cell.outputs = [{"output_type": "error", "ename": TIMEOUT_ERROR, "evalue": "", "traceback": []}]
+        if not self.km.has_kernel or not run_sync(self.km.is_alive)():
+            raise KernelDiedError("the kernel died")
+        if time.monotonic() - started >= 0.9 * self.client.timeout and _interrupted(cell.outputs):
+            cell.outputs = [{"output_type": "error", "ename": TIMEOUT_ERROR, "evalue": "", "traceback": []}]
+        return cell.outputs
+
+    def run_student_cells(self) -> ExecutionReport:
+        """Run every code cell in order, within the per-cell and whole-submission limits."""
+        report, started = ExecutionReport(), time.monotonic()
+        deadline = started + self.sandbox.limits.submission_timeout
+        for index, cell in enumerate(self.notebook.cells):
+            if cell.cell_type != "code":
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                report.issues.append(CellIssue(index, "deadline", "the notebook ran past its total time limit"))
+                break
+            limit = min(self.sandbox.limits.cell_timeout, remaining)
+            try:
+                outputs = self.run_cell(cell, index, limit)
+            except KernelDiedError as died:
+                report.issues.append(CellIssue(index, "died", f"the kernel died in cell {index + 1}: {died}"))
+                report.kernel_alive = False
+                break
+            report.cells_run += 1
+            report.issues += _cell_issues(index, outputs, limit)
+        report.seconds = time.monotonic() - started
+        return report
+
+
+def _interrupted(outputs: list) -> bool:
+    """The cell ended in the KeyboardInterrupt (or our marker) that a time-out leaves."""
+    names = {o.get("ename") for o in outputs if o.get("output_type") == "error"}
+    return bool(names & {"KeyboardInterrupt", TIMEOUT_ERROR})
+
+
+def _cell_issues(index: int, outputs: list, limit: float) -> list[CellIssue]:
+    issues = []
+    for output in outputs:
+        if output.get("output_type") != "error":
+            continue
+        if output.get("ename") == TIMEOUT_ERROR:
+            issues.append(CellIssue(index, "timeout", f"cell {index + 1} ran past the {limit:g} s limit"))
+        else:
+            issues.append(
+                CellIssue(index, "error", f"cell {index + 1} raised {output.get('ename')}: {output.get('evalue')}")
+            )
+    return issues
+
+
+def code_cell(source: str):
+    """A fresh code cell for a one-off execution."""
+    return nbformat.v4.new_code_cell(source)

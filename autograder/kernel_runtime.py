@@ -1,0 +1,262 @@
+"""Code that runs inside the student's kernel, and the plain-data codec both sides share.
+
+The grader imports this module; the sandboxed kernel gets its source text (it must not
+import anything from gdgrade, whose code is not mounted there). Values cross the
+boundary as JSON only: numbers, strings, lists, tuples, dicts with string keys and
+arrays (base64 bytes with an allowlisted dtype and a shape). Never pickle. Objects that
+are not plain data stay in the kernel and travel as references.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import importlib.util
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+MIME = "application/vnd.gdgrade.result+json"
+DTYPES = {
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float16", "float32", "float64",
+}  # fmt: skip
+
+
+class BoundaryError(ValueError):
+    """A value that cannot cross the boundary, or a malformed message."""
+
+
+# --- the codec ------------------------------------------------------------------------------------
+
+
+def _encode_array(array: np.ndarray) -> dict:
+    if array.dtype.name not in DTYPES:
+        raise BoundaryError(f"arrays of dtype {array.dtype} cannot be sent")
+    data = np.ascontiguousarray(array)
+    return {
+        "__ndarray__": base64.b64encode(data.tobytes()).decode(),
+        "dtype": data.dtype.name,
+        "shape": list(data.shape),
+    }
+
+
+def encode(value, keep=None):
+    """Plain data as JSON-able structures; ``keep(obj) -> marker`` handles anything else."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else {"__float__": repr(float(value))}
+    if isinstance(value, np.ndarray):
+        return _encode_array(value)
+    if hasattr(value, "detach") and hasattr(value, "cpu") and hasattr(value, "numpy"):  # torch tensor
+        return _encode_array(value.detach().cpu().numpy())
+    if isinstance(value, list):
+        return [encode(item, keep) for item in value]
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(item, keep) for item in value]}
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return {"__dict__": {key: encode(item, keep) for key, item in value.items()}}
+    if keep is not None:
+        return keep(value)
+    raise BoundaryError(f"a {type(value).__name__} cannot be sent across the sandbox boundary")
+
+
+def _decode_array(marker: dict) -> np.ndarray:
+    if marker.get("dtype") not in DTYPES:
+        raise BoundaryError(f"refusing array dtype {marker.get('dtype')!r}")
+    raw = base64.b64decode(marker["__ndarray__"], validate=True)
+    return np.frombuffer(raw, dtype=marker["dtype"]).reshape(marker["shape"]).copy()
+
+
+def decode(value, resolve=None):
+    """The inverse of :func:`encode`; ``resolve(marker)`` turns references into objects."""
+    if isinstance(value, list):
+        return [decode(item, resolve) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "__ndarray__" in value:
+        return _decode_array(value)
+    if "__float__" in value:
+        return float(value["__float__"])
+    if "__tuple__" in value:
+        return tuple(decode(item, resolve) for item in value["__tuple__"])
+    if "__dict__" in value:
+        return {key: decode(item, resolve) for key, item in value["__dict__"].items()}
+    if resolve is not None:
+        return resolve(value)
+    raise BoundaryError(f"unexpected marker {sorted(value)}")
+
+
+# --- forbidden APIs, detected at run time ---------------------------------------------------------
+
+
+def module_location(module_name: str) -> str | None:
+    """The file or directory (with a trailing separator) a module's code lives in."""
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    if spec.submodule_search_locations:
+        return os.path.realpath(next(iter(spec.submodule_search_locations))) + os.sep
+    return os.path.realpath(spec.origin) if spec.origin else None
+
+
+@contextlib.contextmanager
+def watch_calls(module_names):
+    """Yield a list that receives the first forbidden module called while inside."""
+    locations = {name: module_location(name) for name in module_names}
+    locations = {name: where for name, where in locations.items() if where}
+    hits = []
+    if not locations:
+        yield hits
+        return
+
+    def profile(frame, event, arg):
+        if event == "call" and not hits:
+            filename = frame.f_code.co_filename
+            for name, location in locations.items():
+                if filename == location or filename.startswith(location):
+                    hits.append(name)
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        yield hits
+    finally:
+        sys.setprofile(previous)
+
+
+# --- helpers that must run next to the student's objects -----------------------------------------
+
+
+class TorchOptimizerState:
+    """The parameter and the student's optimizer; stays in the kernel, travels by reference."""
+
+    def __init__(self, parameter, optimizer):
+        self.parameter, self.optimizer = parameter, optimizer
+
+
+def torch_optimizer_start(cls, theta, hparams):
+    """Build the student's torch optimizer on one float64 parameter."""
+    import torch
+
+    if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
+        raise TypeError(f"{getattr(cls, '__name__', cls)} is not a torch.optim.Optimizer subclass")
+    parameter = torch.tensor(np.asarray(theta, dtype=np.float64), requires_grad=True)
+    return TorchOptimizerState(parameter, cls([parameter], **hparams))
+
+
+def torch_optimizer_step(state, theta, grad, lr):
+    """Set the parameter to ``theta`` and its gradient to ``grad``, step, return the parameter."""
+    import torch
+
+    parameter, optimizer = state.parameter, state.optimizer
+    with torch.no_grad():
+        parameter.copy_(torch.from_numpy(np.asarray(theta, dtype=np.float64)))
+    parameter.grad = torch.from_numpy(np.array(grad, dtype=np.float64))
+    optimizer.param_groups[0]["lr"] = lr
+    optimizer.step()
+    return parameter.detach().numpy().copy()
+
+
+def torch_scheduler_lrs(cls, lr, params, n_steps):
+    """The lr each of ``n_steps`` updates uses under the student's scheduler class."""
+    import torch
+
+    parameter = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.SGD([parameter], lr=lr)
+    scheduler = cls(optimizer, **params)
+    used = []
+    for _ in range(n_steps):
+        used.append(float(optimizer.param_groups[0]["lr"]))
+        optimizer.step()
+        scheduler.step()
+    return used
+
+
+HELPERS = {
+    "torch_optimizer_start": torch_optimizer_start,
+    "torch_optimizer_step": torch_optimizer_step,
+    "torch_scheduler_lrs": torch_scheduler_lrs,
+}
+
+
+# --- the kernel side of a call ---------------------------------------------------------------------
+
+
+class KernelEndpoint:
+    """Lives in the kernel: resolves targets, runs calls, keeps non-plain results by reference."""
+
+    def __init__(self, namespace: dict, problems=None):
+        self.namespace, self.problems, self.objects = namespace, problems, {}
+
+    def keep(self, obj) -> dict:
+        ref = f"obj-{len(self.objects) + 1}"
+        self.objects[ref] = obj
+        return {"__ref__": ref}
+
+    def resolve(self, marker: dict):
+        if "__ref__" in marker:
+            return self.objects[marker["__ref__"]]
+        if "__rng__" in marker:
+            ref = marker["__rng__"]
+            if ref not in self.objects:
+                generator = np.random.Generator(np.random.PCG64())
+                generator.bit_generator.state = marker["state"]
+                self.objects[ref] = generator
+            return self.objects[ref]
+        if "__problem__" in marker:
+            return getattr(self.problems.get_problem(marker["__problem__"]), marker["fn"])
+        raise BoundaryError(f"unexpected marker {sorted(marker)}")
+
+    def target(self, spec: list):
+        kind, *path = spec
+        if kind == "name":
+            return self.namespace[path[0]]
+        if kind == "helper":
+            return HELPERS[path[0]]
+        obj = self.objects[path[0]]
+        return getattr(obj, path[1]) if len(path) > 1 else obj
+
+    def handle(self, request: dict) -> dict:
+        """Run one request; every outcome, errors included, is a plain-data reply."""
+        try:
+            return {"ok": True, **self._run(request)}
+        except BaseException as error:  # the student's code may raise anything, even SystemExit
+            return {"ok": False, "type": type(error).__name__, "message": str(error)[:2000]}
+
+    def _run(self, request: dict) -> dict:
+        action = request["action"]
+        if action == "names":
+            return {"result": sorted(k for k in self.namespace if not k.startswith("_"))}
+        if action == "value":
+            return {"result": encode(self.namespace[request["name"]])}
+        if action == "setattr":
+            setattr(self.target(request["target"]), request["attr"], decode(request["value"], self.resolve))
+            return {"result": None}
+        args = decode(request["args"], self.resolve)
+        kwargs = decode(request["kwargs"], self.resolve)
+        before = [a.copy() for a in args if isinstance(a, np.ndarray)]
+        with watch_calls(request.get("forbidden", [])) as hits:
+            result = self.target(request["target"])(*args, **kwargs)
+        if hits:
+            return {"forbidden": hits[0], "result": None}
+        after = [a for a in args if isinstance(a, np.ndarray)]
+        mutated = any(not np.array_equal(b, a, equal_nan=True) for b, a in zip(before, after, strict=True))
+        return {"result": encode(result, self.keep), "mutated": mutated}
+
+
+def reply(endpoint: KernelEndpoint, nonce: str, request_json: str) -> None:
+    """Answer one request as a display message carrying the nonce (kernel side)."""
+    from IPython.display import display
+
+    answer = endpoint.handle(json.loads(request_json))
+    display({MIME: {"nonce": nonce, **answer}}, raw=True)

@@ -1,0 +1,200 @@
+"""The grader's side of the sandbox boundary: a namespace whose functions run in the kernel.
+
+``RemoteNamespace`` looks like a dict of the student's symbols, so the engine's adapters
+and checks work unchanged. Each call becomes one small cell run in the kernel; arguments
+and results cross as plain data (see :mod:`autograder.kernel_runtime`), and the decision
+about the grade is made here, outside the kernel.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import secrets
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from autograder import kernel_runtime
+from autograder.errors import SubmissionError
+from autograder.kernel import KernelDiedError, KernelSession, code_cell
+from autograder.kernel_runtime import MIME, BoundaryError, decode, encode
+from reference import problems
+
+DEFAULT_CALL_TIMEOUT = 10.0
+
+
+def _runtime_install_code() -> str:
+    """Cell that installs the kernel endpoint: the runtime and the public problem formulas."""
+    runtime = inspect.getsource(kernel_runtime)
+    problem_source = Path(problems.__file__).read_text(encoding="utf-8")
+    return "\n".join(
+        [
+            "import sys as _gdgrade_sys, types as _gdgrade_types",
+            "def _gdgrade_module(name, source):",
+            "    module = _gdgrade_types.ModuleType(name)",
+            "    _gdgrade_sys.modules[name] = module  # dataclasses look their module up here",
+            "    exec(compile(source, '<' + name + '>', 'exec'), module.__dict__)",
+            "    return module",
+            f"_gdgrade_runtime = _gdgrade_module('_gdgrade_runtime', {runtime!r})",
+            f"_gdgrade_problems = _gdgrade_module('_gdgrade_problems', {problem_source!r})",
+            "_gdgrade_endpoint = _gdgrade_runtime.KernelEndpoint(globals(), _gdgrade_problems)",
+            "def _gdgrade_reply(nonce, request):",
+            "    _gdgrade_runtime.reply(_gdgrade_endpoint, nonce, request)",
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class RemoteResult:
+    """A call's value, and whether the student changed an input array in place."""
+
+    value: object
+    mutated: bool
+
+
+class RemoteSession:
+    """Sends requests to the kernel endpoint and reads its replies."""
+
+    def __init__(self, kernel: KernelSession):
+        self.kernel = kernel
+        self._calls = 0
+
+    def install(self) -> None:
+        """Install the endpoint in the kernel (after the student's cells have run)."""
+        outputs = self.kernel.run_cell(code_cell(_runtime_install_code()), -1, 60)
+        errors = [o for o in outputs if o.get("output_type") == "error"]
+        if errors:
+            raise SubmissionError(f"the grader could not attach to the kernel: {errors[0].get('evalue')}")
+
+    def request(self, payload: dict, what: str, timeout: float = DEFAULT_CALL_TIMEOUT) -> dict:
+        """One round trip; raises SubmissionError for time-outs, dead kernels and errors."""
+        nonce = secrets.token_hex(12)
+        self._calls += 1
+        cell = code_cell(f"_gdgrade_reply({nonce!r}, {json.dumps(payload)!r})")
+        try:
+            outputs = self.kernel.run_cell(cell, -1, timeout)
+        except KernelDiedError as died:
+            raise SubmissionError(f"the kernel died while running {what}: {died}") from None
+        replies = [
+            o["data"][MIME] for o in outputs if o.get("output_type") == "display_data" and MIME in o.get("data", {})
+        ]
+        replies = [r for r in replies if isinstance(r, dict) and r.get("nonce") == nonce]
+        if not replies:
+            timed_out = any(o.get("ename") == "GdgradeCellTimeout" for o in outputs if o.get("output_type") == "error")
+            if timed_out:
+                raise SubmissionError(f"{what} did not return within {timeout:g} s")
+            raise SubmissionError(f"{what} produced no answer (did it end the process or break the kernel?)")
+        return replies[-1]
+
+    @property
+    def calls(self) -> int:
+        """How many round trips were made."""
+        return self._calls
+
+
+class RemoteObject:
+    """A function, class or object that lives in the kernel."""
+
+    def __init__(self, session: RemoteSession, target: list, label: str):
+        object.__setattr__(self, "_session", session)
+        object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "_label", label)
+
+    def remote_call(self, what: str, timeout: float, forbidden: tuple, args: tuple, kwargs: dict) -> RemoteResult:
+        """Call it in the kernel under the question's time limit and API ban."""
+        session = self._session
+        try:
+            payload = {
+                "action": "call",
+                "target": self._target,
+                "args": encode(list(args), _outgoing),
+                "kwargs": encode(dict(kwargs), _outgoing),
+                "forbidden": list(forbidden),
+            }
+        except BoundaryError as error:
+            raise SubmissionError(f"{what}: {error}") from None
+        reply = session.request(payload, what, timeout or DEFAULT_CALL_TIMEOUT)
+        if not reply.get("ok"):
+            raise SubmissionError(f"{what} raised {reply.get('type')}: {reply.get('message')}")
+        if reply.get("forbidden"):
+            raise SubmissionError(f"{what} uses {reply['forbidden']}, which this question forbids")
+        try:
+            value = decode(reply.get("result"), lambda marker: _incoming(session, marker, what))
+        except BoundaryError as error:
+            raise SubmissionError(f"{what} returned something that cannot be graded: {error}") from None
+        return RemoteResult(value, bool(reply.get("mutated")))
+
+    def __call__(self, *args, **kwargs):
+        return self.remote_call(self._label, DEFAULT_CALL_TIMEOUT, (), args, kwargs).value
+
+    def __getattr__(self, attribute: str) -> RemoteObject:
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return RemoteObject(self._session, [*self._target, attribute], f"{self._label}.{attribute}")
+
+    def __setattr__(self, attribute: str, value) -> None:
+        payload = {"action": "setattr", "target": self._target, "attr": attribute, "value": encode(value, _outgoing)}
+        reply = self._session.request(payload, f"setting {self._label}.{attribute}")
+        if not reply.get("ok"):
+            raise SubmissionError(
+                f"setting {self._label}.{attribute} raised {reply.get('type')}: {reply.get('message')}"
+            )
+
+    def __repr__(self) -> str:
+        return f"<remote {self._label}>"
+
+
+def _incoming(session: RemoteSession, marker: dict, what: str) -> RemoteObject:
+    if "__ref__" not in marker:
+        raise BoundaryError(f"unexpected marker {sorted(marker)}")
+    return RemoteObject(session, ["ref", marker["__ref__"]], f"the object {what} returned")
+
+
+def _outgoing(value) -> dict:
+    """Markers for the non-plain things the grader sends: kernel objects, generators, problems."""
+    if isinstance(value, RemoteObject):
+        target = object.__getattribute__(value, "_target")
+        if target[0] != "ref" or len(target) != 2:
+            raise BoundaryError("only objects the kernel returned can be sent back")
+        return {"__ref__": target[1]}
+    if isinstance(value, np.random.Generator):
+        return {"__rng__": f"rng-{id(value)}", "state": value.bit_generator.state}
+    for name, problem in problems.built_problems().items():
+        for function_name in ("grad", "loss"):
+            if getattr(problem, function_name) is value:
+                return {"__problem__": name, "fn": function_name}
+    raise BoundaryError(f"a {type(value).__name__} cannot be sent into the sandbox")
+
+
+class RemoteNamespace(Mapping):
+    """The student's symbols, as the kernel holds them after running the notebook."""
+
+    def __init__(self, session: RemoteSession):
+        self.session = session
+        reply = session.request({"action": "names"}, "listing the notebook's names")
+        self._names = set(reply.get("result") or [])
+
+    def __getitem__(self, name: str) -> RemoteObject:
+        if name not in self._names:
+            raise KeyError(name)
+        return RemoteObject(self.session, ["name", name], name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def helper(self, name: str) -> RemoteObject:
+        """One of the kernel runtime's helpers (they run next to the student's objects)."""
+        return RemoteObject(self.session, ["helper", name], name)
+
+    def value(self, name: str):
+        """A notebook variable's value, as plain data."""
+        reply = self.session.request({"action": "value", "name": name}, f"reading {name}")
+        if not reply.get("ok"):
+            raise SubmissionError(f"{name} cannot be read: {reply.get('message')}")
+        return decode(reply.get("result"))

@@ -1,0 +1,163 @@
+"""How a student's kernel is started: the sandbox's command line and limits.
+
+Backends:
+
+* ``bwrap`` (default where bubblewrap exists): an allowlist of read-only mounts (system
+  directories and the Python installation only; never the grader's code, the specs or
+  other submissions), a private /tmp, one writable job directory, no network (a new
+  network namespace), its own PID/IPC/UTS namespaces, a scrubbed environment, and the
+  kernel running as uid 65534 with no capabilities and ``no_new_privs``. Limits come from
+  ``prlimit`` (address space, CPU time, file size, processes, open files, no core dumps).
+* ``docker``: one container per submission from the image docker-compose.yml builds
+  (network none, read-only root, non-root, cap_drop ALL); the kernel talks over IPC
+  sockets in the bind-mounted job directory.
+* ``none``: the kernel runs as a plain child process. Explicit only; prints a warning.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SANDBOX_UID = 65534  # nobody
+BACKENDS = ("bwrap", "docker", "none")
+KERNEL_ENV = {
+    "HOME": "/tmp",
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "MPLBACKEND": "Agg",
+    "MPLCONFIGDIR": "/tmp",
+    "PYTHONHASHSEED": "0",
+    "CUBLAS_WORKSPACE_CONFIG": ":4096:8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one submission's kernel."""
+
+    memory_bytes: int = 4 * 1024**3  # address space; torch alone maps ~0.7 GiB
+    cpu_seconds: int = 600
+    file_size_bytes: int = 64 * 1024**2
+    processes: int = 64
+    open_files: int = 256
+    cell_timeout: float = 60.0  # seconds per notebook cell
+    submission_timeout: float = 300.0  # seconds for all of a submission's cells
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """A backend and its limits; ``kernel_argv`` is the kernel's command line."""
+
+    backend: str = "bwrap"
+    limits: Limits = field(default_factory=Limits)
+    image: str = "gdgrade-grader:latest"
+    gpu: bool = False
+
+    def __post_init__(self):
+        if self.backend not in BACKENDS:
+            raise ValueError(f"unknown sandbox {self.backend!r}; choose one of {', '.join(BACKENDS)}")
+
+    def kernel_argv(self, job_dir: Path) -> list[str]:
+        """The command that starts an ipykernel for this backend; ``{connection_file}`` stays."""
+        kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        if self.backend == "none":
+            return kernel
+        if self.backend == "docker":
+            return self._docker_argv(job_dir)
+        return self._prlimit_argv() + self._bwrap_argv(job_dir) + _drop_privileges() + kernel
+
+    def _prlimit_argv(self) -> list[str]:
+        limits = self.limits
+        return [
+            "prlimit",
+            f"--as={limits.memory_bytes}",
+            f"--cpu={limits.cpu_seconds}",
+            f"--fsize={limits.file_size_bytes}",
+            f"--nproc={limits.processes}",
+            f"--nofile={limits.open_files}",
+            "--core=0",
+            "--",
+        ]
+
+    def _bwrap_argv(self, job_dir: Path) -> list[str]:
+        argv = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+        argv += ["--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
+        for name, value in KERNEL_ENV.items():
+            argv += ["--setenv", name, value]
+        argv += ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc"]
+        argv += ["--perms", "1777", "--tmpfs", "/tmp"]
+        for top in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
+            argv += _system_link(top)
+        for prefix in python_prefixes():
+            argv += _traversable_parents(prefix) + ["--ro-bind", prefix, prefix]
+        if os.geteuid() != 0:  # unprivileged: a user namespace maps us to the sandbox uid
+            argv += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
+        argv += _traversable_parents(str(job_dir))
+        return argv + ["--bind", str(job_dir), str(job_dir), "--chdir", str(job_dir), "--"]
+
+    def _docker_argv(self, job_dir: Path) -> list[str]:
+        argv = ["docker", "run", "--rm", "-i", "--network", "none", "--read-only", "--init"]
+        argv += ["--user", f"{SANDBOX_UID}:{SANDBOX_UID}", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"]
+        argv += ["--memory", str(self.limits.memory_bytes), "--pids-limit", str(self.limits.processes)]
+        argv += ["--tmpfs", "/tmp:rw,size=512m", "-v", f"{job_dir}:{job_dir}", "-w", str(job_dir)]
+        if self.gpu:
+            argv += ["--gpus", "1"]
+        return argv + [self.image, "python", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+
+
+def _system_link(path: str) -> list[str]:
+    if os.path.islink(path):
+        return ["--symlink", os.readlink(path), path]
+    if os.path.isdir(path):
+        return ["--ro-bind", path, path]
+    return []
+
+
+def _traversable_parents(path: str) -> list[str]:
+    """Create the mount point's parents as 0755: bwrap would make them 0700, which the
+    sandbox user cannot walk through (e.g. /root for a pyenv interpreter)."""
+    argv = []
+    for parent in reversed(Path(path).parents[:-1]):  # top-down, without "/"
+        if str(parent) not in ("/tmp", "/usr", "/etc") and not str(parent).startswith(("/usr/", "/etc/")):
+            argv += ["--perms", "0755", "--dir", str(parent)]
+    return argv
+
+
+def _drop_privileges() -> list[str]:
+    """As root, bwrap builds the mounts and setpriv then becomes uid 65534 for good.
+
+    A non-root real uid is what makes RLIMIT_NPROC bite (it is ignored for root).
+    """
+    if os.geteuid() != 0:
+        return []
+    uid = str(SANDBOX_UID)
+    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all"] + [
+        "--bounding-set=-all",
+        "--no-new-privs",
+    ]
+
+
+def python_prefixes() -> list[str]:
+    """The directories the kernel's Python needs: its installation and its virtualenv."""
+    candidates = {sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parents[1])}
+    resolved = sorted({str(Path(p).resolve()) for p in candidates})
+    return [p for p in resolved if not any(p != q and p.startswith(q + os.sep) for q in resolved)]
+
+
+def available_backend() -> str:
+    """``bwrap`` when bubblewrap, prlimit (and setpriv as root) are installed, else ``none``."""
+    needed = ["bwrap", "prlimit"] + (["setpriv"] if os.geteuid() == 0 else [])
+    return "bwrap" if all(shutil.which(tool) for tool in needed) else "none"
+
+
+def prepare_job_dir(job_dir: Path) -> Path:
+    """Create the job's private, writable directory, owned by the sandbox user."""
+    job_dir.mkdir(parents=True, exist_ok=True)
+    job_dir.chmod(0o700)
+    if os.geteuid() == 0:
+        os.chown(job_dir, SANDBOX_UID, SANDBOX_UID)
+    return job_dir

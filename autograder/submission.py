@@ -1,0 +1,95 @@
+"""Grade one submission end to end: load, run in the sandbox, probe, decide outside.
+
+Nothing a submission does can raise out of :func:`grade_submission`: every problem with
+the submission becomes part of its result. Only the grader's own failures raise
+(InfrastructureError), and they are never turned into a student's zero.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from autograder.errors import InfrastructureError, SubmissionError
+from autograder.grading import GradeResult, failed_result, grade
+from autograder.kernel import ExecutionReport, KernelSession
+from autograder.notebooks import load_submission, student_notebook
+from autograder.remote import RemoteNamespace, RemoteSession
+from autograder.sandbox import Sandbox
+from autograder.spec import AssignmentSpec
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """A submission's grade with what happened while running it."""
+
+    submission: str
+    student: str
+    result: GradeResult
+    error: str | None = None
+    execution: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        """Points earned."""
+        return self.result.score
+
+    @property
+    def max_score(self) -> float:
+        """Points available."""
+        return self.result.max_score
+
+    def to_json(self) -> dict:
+        """The native result JSON for one submission."""
+        payload = self.result.to_json()
+        payload.update(submission=self.submission, student=self.student, error=self.error)
+        payload.update(execution=self.execution, seconds=round(self.seconds, 3))
+        payload["versions"]["sandbox"] = self.execution.get("sandbox")
+        return payload
+
+
+def student_id(path: Path) -> str:
+    """The student's id: the file name without its extension."""
+    return path.stem
+
+
+def _execution_summary(report: ExecutionReport, sandbox: Sandbox, calls: int) -> dict:
+    return {
+        "sandbox": sandbox.backend,
+        "cells_run": report.cells_run,
+        "seconds": round(report.seconds, 3),
+        "kernel_alive": report.kernel_alive,
+        "issues": [asdict(issue) for issue in report.issues],
+        "probe_calls": calls,
+    }
+
+
+def _run(path: Path, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool, work_dir: Path):
+    notebook = student_notebook(load_submission(path))
+    with KernelSession(notebook, sandbox, work_dir / "job", work_dir / "kernels") as kernel:
+        report = kernel.run_student_cells()
+        session = RemoteSession(kernel)
+        if not report.kernel_alive:
+            message = report.issues[-1].message
+            return failed_result(spec, message, include_hidden), message, _execution_summary(report, sandbox, 0)
+        session.install()
+        result = grade(spec, RemoteNamespace(session), include_hidden)
+        return result, None, _execution_summary(report, sandbox, session.calls)
+
+
+def grade_submission(
+    path: str | Path, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool = True
+) -> SubmissionResult:
+    """Grade one notebook or .py file in a fresh sandboxed kernel."""
+    path, started = Path(path), time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="gdgrade-") as work:
+        try:
+            result, error, execution = _run(path, spec, sandbox, include_hidden, Path(work))
+        except SubmissionError as problem:
+            result, error, execution = failed_result(spec, str(problem), include_hidden), str(problem), {}
+        except (OSError, RuntimeError, TimeoutError) as failure:
+            raise InfrastructureError(f"grading {path.name} failed in the grader: {failure}") from failure
+    return SubmissionResult(str(path), student_id(path), result, error, execution, time.monotonic() - started)
