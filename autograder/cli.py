@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from autograder import reference_command, spec_command
+from autograder import grade_command, reference_command, spec_command
 
 USAGE_ERROR = 2
 
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     reference_command.add_parser(commands)
     spec_command.add_parser(commands)
+    grade_command.add_parsers(commands)
     return parser
 
 

@@ -33,6 +33,7 @@ class CheckResult:
     comparison: Comparison | None
     probes_passed: int
     probes_run: int
+    series: dict | None = None
 
     def to_json(self) -> dict:
         """Plain data: name, score, max_score, passed, message, diagnosis, errors and rows."""
@@ -49,6 +50,7 @@ class CheckResult:
             "max_rel_error": _finite(comparison.max_rel_error) if comparison else None,
             "rows": [asdict(row) for row in comparison.rows] if comparison and not self.passed else [],
             "probes": {"passed": self.probes_passed, "run": self.probes_run},
+            "series": self.series,
         }
 
 
@@ -119,6 +121,7 @@ def _check_result(question: QuestionSpec, check: CheckSpec, outcomes: list[Probe
         comparison=shown.comparison,
         probes_passed=passed,
         probes_run=len(outcomes),
+        series=shown.series,
     )
 
 

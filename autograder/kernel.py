@@ -8,6 +8,7 @@ detection never fire.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import time
@@ -21,6 +22,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 
+from autograder import kernel_runtime
 from autograder.sandbox import KERNEL_ENV, SANDBOX_UID, Sandbox, prepare_job_dir
 
 KERNEL_NAME = "gdgrade-sandbox"
@@ -113,6 +115,19 @@ class KernelSession:
                 run_sync(self.km.shutdown_kernel)(now=True)
             self._log.close()
 
+    def run_extra(self, source: str, timeout: float) -> list:
+        """Run a grader cell that is not part of the notebook; returns its outputs.
+
+        nbclient stores every executed cell at its index in the notebook, so the cell is
+        appended for the run and removed afterwards: the student's cells stay untouched.
+        """
+        cell = code_cell(source)
+        self.notebook.cells.append(cell)
+        try:
+            return self.run_cell(cell, len(self.notebook.cells) - 1, timeout)
+        finally:
+            self.notebook.cells.pop()
+
     def run_cell(self, cell, index: int, timeout: float) -> list:
         """Execute one cell; returns its outputs. Raises KernelDiedError if the kernel is gone.
 
@@ -131,6 +146,20 @@ class KernelSession:
         if time.monotonic() - started >= 0.9 * self.client.timeout and _interrupted(cell.outputs):
             cell.outputs = [{"output_type": "error", "ename": TIMEOUT_ERROR, "evalue": "", "traceback": []}]
         return cell.outputs
+
+    def prepare(self) -> None:
+        """Seeds, deterministic torch (TF32 off) and the output cap, before any student code."""
+        source = inspect.getsource(kernel_runtime)
+        code = (
+            "import types as _t, sys as _s\n"
+            "_m = _t.ModuleType('_gdgrade_prepare'); _s.modules['_gdgrade_prepare'] = _m\n"
+            f"exec(compile({source!r}, '<gdgrade-prepare>', 'exec'), _m.__dict__)\n"
+            "_m.prepare_kernel()\ndel _t, _s, _m"
+        )
+        outputs = self.run_extra(code, 120)
+        errors = [o for o in outputs if o.get("output_type") == "error"]
+        if errors:
+            raise KernelDiedError(f"the sandbox could not be prepared: {errors[0].get('evalue')}")
 
     def run_student_cells(self) -> ExecutionReport:
         """Run every code cell in order, within the per-cell and whole-submission limits."""

@@ -189,6 +189,62 @@ HELPERS = {
 }
 
 
+# --- preparing the kernel before student code runs ------------------------------------------------
+
+
+class CappedStream:
+    """Passes writes through until ``limit`` characters, then drops them with one notice."""
+
+    def __init__(self, stream, limit: int):
+        self._stream, self._left, self._noted = stream, limit, False
+
+    def write(self, text):
+        if self._left > 0:
+            self._left -= len(text)
+            return self._stream.write(text)
+        if not self._noted:
+            self._noted = True
+            self._stream.write("\n[gdgrade: output truncated]\n")
+        return len(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def prepare_kernel(seed: int = 0, output_limit: int = 1_000_000) -> None:
+    """Seeds, deterministic torch with TF32 off, and a cap on printed output."""
+    import random
+
+    random.seed(seed)
+    np.random.seed(seed)
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        torch.manual_seed(seed)
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.backends.cudnn.benchmark = False
+        torch.backends.cudnn.deterministic = True
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    sys.stdout = CappedStream(sys.stdout, output_limit)
+    sys.stderr = CappedStream(sys.stderr, output_limit)
+
+
+def environment() -> dict:
+    """What the kernel runs with: versions and the torch device student code gets."""
+    info = {"python": sys.version.split()[0], "numpy": np.__version__, "torch": None, "device": "cpu"}
+    try:
+        import torch
+    except ImportError:
+        return info
+    info["torch"] = torch.__version__
+    if torch.cuda.is_available():
+        info["device"] = f"cuda ({torch.cuda.get_device_name(0)})"
+    return info
+
+
 # --- the kernel side of a call ---------------------------------------------------------------------
 
 
@@ -237,6 +293,8 @@ class KernelEndpoint:
         action = request["action"]
         if action == "names":
             return {"result": sorted(k for k in self.namespace if not k.startswith("_"))}
+        if action == "environment":
+            return {"result": encode(environment())}
         if action == "value":
             return {"result": encode(self.namespace[request["name"]])}
         if action == "setattr":

@@ -69,3 +69,16 @@ def plot_schedule(lrs: np.ndarray, path: Path, title: str) -> None:
     axis.set_title(title)
     axis.grid(True, alpha=0.3)
     _save(figure, path)
+
+
+def plot_lines(lines: dict[str, np.ndarray], path, title: str, ylabel: str) -> None:
+    """Several sequences over the step on one axis (e.g. the student's lrs and the reference's)."""
+    figure, axis = plt.subplots(figsize=(6.5, 4))
+    for label, values in lines.items():
+        axis.plot(np.arange(len(values)), values, ".-", markersize=3, label=label)
+    axis.set_xlabel("step")
+    axis.set_ylabel(ylabel)
+    axis.set_title(title)
+    axis.grid(True, alpha=0.3)
+    axis.legend()
+    _save(figure, path)

@@ -19,7 +19,7 @@ import numpy as np
 
 from autograder import kernel_runtime
 from autograder.errors import SubmissionError
-from autograder.kernel import KernelDiedError, KernelSession, code_cell
+from autograder.kernel import KernelDiedError, KernelSession
 from autograder.kernel_runtime import MIME, BoundaryError, decode, encode
 from reference import problems
 
@@ -64,7 +64,7 @@ class RemoteSession:
 
     def install(self) -> None:
         """Install the endpoint in the kernel (after the student's cells have run)."""
-        outputs = self.kernel.run_cell(code_cell(_runtime_install_code()), -1, 60)
+        outputs = self.kernel.run_extra(_runtime_install_code(), 60)
         errors = [o for o in outputs if o.get("output_type") == "error"]
         if errors:
             raise SubmissionError(f"the grader could not attach to the kernel: {errors[0].get('evalue')}")
@@ -73,9 +73,8 @@ class RemoteSession:
         """One round trip; raises SubmissionError for time-outs, dead kernels and errors."""
         nonce = secrets.token_hex(12)
         self._calls += 1
-        cell = code_cell(f"_gdgrade_reply({nonce!r}, {json.dumps(payload)!r})")
         try:
-            outputs = self.kernel.run_cell(cell, -1, timeout)
+            outputs = self.kernel.run_extra(f"_gdgrade_reply({nonce!r}, {json.dumps(payload)!r})", timeout)
         except KernelDiedError as died:
             raise SubmissionError(f"the kernel died while running {what}: {died}") from None
         replies = [
@@ -88,6 +87,11 @@ class RemoteSession:
                 raise SubmissionError(f"{what} did not return within {timeout:g} s")
             raise SubmissionError(f"{what} produced no answer (did it end the process or break the kernel?)")
         return replies[-1]
+
+    def environment(self) -> dict:
+        """Versions and the torch device inside the kernel."""
+        reply = self.request({"action": "environment"}, "reading the kernel's environment")
+        return decode(reply.get("result")) if reply.get("ok") else {}
 
     @property
     def calls(self) -> int:

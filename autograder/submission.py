@@ -14,7 +14,7 @@ from pathlib import Path
 
 from autograder.errors import InfrastructureError, SubmissionError
 from autograder.grading import GradeResult, failed_result, grade
-from autograder.kernel import ExecutionReport, KernelSession
+from autograder.kernel import ExecutionReport, KernelDiedError, KernelSession
 from autograder.notebooks import load_submission, student_notebook
 from autograder.remote import RemoteNamespace, RemoteSession
 from autograder.sandbox import Sandbox
@@ -48,6 +48,9 @@ class SubmissionResult:
         payload.update(submission=self.submission, student=self.student, error=self.error)
         payload.update(execution=self.execution, seconds=round(self.seconds, 3))
         payload["versions"]["sandbox"] = self.execution.get("sandbox")
+        if "environment" in self.execution:
+            payload["versions"]["device"] = self.execution["environment"].get("device")
+            payload["versions"]["kernel_torch"] = self.execution["environment"].get("torch")
         return payload
 
 
@@ -70,14 +73,16 @@ def _execution_summary(report: ExecutionReport, sandbox: Sandbox, calls: int) ->
 def _run(path: Path, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool, work_dir: Path):
     notebook = student_notebook(load_submission(path))
     with KernelSession(notebook, sandbox, work_dir / "job", work_dir / "kernels") as kernel:
+        kernel.prepare()
         report = kernel.run_student_cells()
         session = RemoteSession(kernel)
         if not report.kernel_alive:
             message = report.issues[-1].message
             return failed_result(spec, message, include_hidden), message, _execution_summary(report, sandbox, 0)
         session.install()
+        environment = session.environment()
         result = grade(spec, RemoteNamespace(session), include_hidden)
-        return result, None, _execution_summary(report, sandbox, session.calls)
+        return result, None, _execution_summary(report, sandbox, session.calls) | {"environment": environment}
 
 
 def grade_submission(
@@ -90,6 +95,8 @@ def grade_submission(
             result, error, execution = _run(path, spec, sandbox, include_hidden, Path(work))
         except SubmissionError as problem:
             result, error, execution = failed_result(spec, str(problem), include_hidden), str(problem), {}
+        except KernelDiedError as died:
+            result, error, execution = failed_result(spec, str(died), include_hidden), str(died), {}
         except (OSError, RuntimeError, TimeoutError) as failure:
             raise InfrastructureError(f"grading {path.name} failed in the grader: {failure}") from failure
     return SubmissionResult(str(path), student_id(path), result, error, execution, time.monotonic() - started)

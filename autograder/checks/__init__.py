@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -27,6 +26,7 @@ class ProbeOutcome:
     message: str
     comparison: Comparison | None = None
     diagnosis: Diagnosis | None = None
+    series: dict | None = None  # what to plot: {"kind", "problem", "student", "reference"}
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,17 @@ def ensure_spec(condition: bool, message: str) -> None:
         raise SpecError(message)
 
 
-def plain(value: Any) -> Any:
-    """Floats for JSON: numpy scalars and arrays become Python numbers and lists."""
-    return value.tolist() if isinstance(value, np.ndarray) else value
+MAX_SERIES_STEPS = 500
+
+
+def series(kind: str, student, reference, problem: str | None = None) -> dict:
+    """Plot data for a report: the student's and the reference's numbers per step."""
+
+    def as_list(values):
+        values = np.asarray(values, dtype=np.float64)[:MAX_SERIES_STEPS]
+        return np.where(np.isfinite(values), values, np.nan).tolist()
+
+    return {"kind": kind, "problem": problem, "student": as_list(student), "reference": as_list(reference)}
 
 
 from autograder.checks import others, trajectories  # noqa: E402,F401  (they register themselves)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.adapters import CONVENTIONS
-from autograder.checks import ProbeOutcome, register, require, tolerance_for
+from autograder.checks import ProbeOutcome, register, require, series, tolerance_for
 from autograder.compare import Tolerance, compare_sequences
 from autograder.diagnosis import Diagnosis, diagnose
 from autograder.guard import Guard
@@ -33,8 +33,9 @@ def _schedule_probe(check, probe, question, namespace, language) -> ProbeOutcome
     student = np.asarray(student_lrs(probe.steps), dtype=np.float64)
     tolerance = tolerance_for(check, guard.dtype)
     comparison = compare_sequences(student, expected, tolerance)
+    plot = series("lrs", student, expected)
     if comparison.passed:
-        return ProbeOutcome(probe, True, f"{probe.label}: matches the reference", comparison)
+        return ProbeOutcome(probe, True, f"{probe.label}: matches the reference", comparison, series=plot)
     candidates = [m for m in mistakes_for(question.reference) if m.kind == "schedule"]
 
     def produce(mistake):
@@ -42,7 +43,7 @@ def _schedule_probe(check, probe, question, namespace, language) -> ProbeOutcome
         return np.array([variant(k) for k in range(probe.steps)])
 
     diagnosis = diagnose(candidates, produce, student, expected, comparison, tolerance, language)
-    return ProbeOutcome(probe, False, f"{probe.label}: {diagnosis.message}", comparison, diagnosis)
+    return ProbeOutcome(probe, False, f"{probe.label}: {diagnosis.message}", comparison, diagnosis, plot)
 
 
 # --- property ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autograder.adapters import CONVENTIONS
-from autograder.checks import ProbeOutcome, ensure_spec, register, require, tolerance_for
+from autograder.checks import ProbeOutcome, ensure_spec, register, require, series, tolerance_for
 from autograder.compare import compare_sequences, matches
 from autograder.diagnosis import diagnose
 from autograder.guard import Guard
@@ -68,13 +68,17 @@ def _student(question, namespace, setting: Setting, guard: Guard):
 
 
 def _verdict(probe, student, expected, tolerance, produce, candidates, language, accepted=(), view=None):
-    """Compare; on a miss, diagnose on ``view`` of the numbers (``produce`` gives that view)."""
+    """Compare; on a miss, diagnose on ``view`` of the numbers (``produce`` gives that view).
+
+    With a ``view`` (one-step checks) the numbers are not a trajectory, so nothing is plotted.
+    """
     comparison = compare_sequences(student, expected, tolerance)
+    plot = None if view else series("params", student, expected, probe.problem)
     if comparison.passed or any(matches(student, alternative(), tolerance) for alternative in accepted):
-        return ProbeOutcome(probe, True, f"{probe.label}: matches the reference", comparison)
+        return ProbeOutcome(probe, True, f"{probe.label}: matches the reference", comparison, series=plot)
     view = view or (lambda numbers: numbers)
     diagnosis = diagnose(candidates, produce, view(student), view(expected), comparison, tolerance, language)
-    return ProbeOutcome(probe, False, f"{probe.label}: {diagnosis.message}", comparison, diagnosis)
+    return ProbeOutcome(probe, False, f"{probe.label}: {diagnosis.message}", comparison, diagnosis, plot)
 
 
 def _optimizer_mistakes(question):
