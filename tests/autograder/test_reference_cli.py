@@ -168,7 +168,7 @@ BAD_COMMANDS = [
     ("reference schedule step --steps 3 --param lr=0.1 --param step_size=0", "step_size must be a positive"),
     ("reference lesson nope", "unknown lesson run"),
     ("reference", "required"),
-    ("grade", "invalid choice"),
+    ("frob", "invalid choice"),
 ]
 
 
