@@ -23,19 +23,21 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 
 from autograder import kernel_runtime
-from autograder.sandbox import KERNEL_ENV, SANDBOX_UID, Sandbox, prepare_job_dir
+from autograder.sandbox import KERNEL_ENV, SANDBOX_UID, Sandbox, job_uid, prepare_job_dir
 
 KERNEL_NAME = "gdgrade-sandbox"
 TIMEOUT_ERROR = "GdgradeCellTimeout"
 
 
 class SandboxKernelManager(AsyncKernelManager):
-    """Hands the connection file to the sandbox user, who must read it."""
+    """Hands the connection file to the job's user, who must read it."""
+
+    job_uid = SANDBOX_UID
 
     def write_connection_file(self, **kwargs) -> None:
         super().write_connection_file(**kwargs)
         if os.geteuid() == 0:
-            os.chown(self.connection_file, SANDBOX_UID, SANDBOX_UID)
+            os.chown(self.connection_file, self.job_uid, self.job_uid)
 
 
 class KernelDiedError(Exception):
@@ -81,11 +83,13 @@ class KernelSession:
     def __init__(self, notebook, sandbox: Sandbox, job_dir: Path, spec_root: Path):
         self.notebook, self.sandbox = notebook, sandbox
         self.log_path = spec_root / "kernel.log"
-        self.job_dir = prepare_job_dir(job_dir)
-        _write_kernelspec(spec_root, sandbox.kernel_argv(self.job_dir))
+        uid = job_uid()
+        self.job_dir = prepare_job_dir(job_dir, uid)
+        _write_kernelspec(spec_root, sandbox.kernel_argv(self.job_dir, uid))
         self.km = SandboxKernelManager(
             kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_root)])
         )
+        self.km.job_uid = uid
         self.km.transport, self.km.ip = "ipc", str(self.job_dir / "kernel")
         self.km.connection_file = str(self.job_dir / "connection.json")
         self.client = NotebookClient(

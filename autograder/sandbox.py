@@ -17,12 +17,14 @@ Backends:
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SANDBOX_UID = 65534  # nobody
+SANDBOX_UID = 65534  # nobody: inside an unprivileged user namespace
+JOB_UIDS = range(200_000, 260_000)  # as root: one unused uid per job, so per-uid limits stay per job
 BACKENDS = ("bwrap", "docker", "none")
 KERNEL_ENV = {
     "HOME": "/tmp",
@@ -61,14 +63,18 @@ class Sandbox:
         if self.backend not in BACKENDS:
             raise ValueError(f"unknown sandbox {self.backend!r}; choose one of {', '.join(BACKENDS)}")
 
-    def kernel_argv(self, job_dir: Path) -> list[str]:
-        """The command that starts an ipykernel for this backend; ``{connection_file}`` stays."""
+    def kernel_argv(self, job_dir: Path, uid: int = SANDBOX_UID) -> list[str]:
+        """The command that starts an ipykernel for this backend; ``{connection_file}`` stays.
+
+        ``uid`` is who the kernel runs as. RLIMIT_NPROC counts every process of a uid, so
+        concurrent jobs get different uids: one fork bomb cannot starve another job.
+        """
         kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
         if self.backend == "none":
             return kernel
         if self.backend == "docker":
-            return self._docker_argv(job_dir)
-        return self._prlimit_argv() + self._bwrap_argv(job_dir) + _drop_privileges() + kernel
+            return self._docker_argv(job_dir, uid)
+        return self._prlimit_argv() + self._bwrap_argv(job_dir) + _drop_privileges(uid) + kernel
 
     def _prlimit_argv(self) -> list[str]:
         limits = self.limits
@@ -99,9 +105,9 @@ class Sandbox:
         argv += _traversable_parents(str(job_dir))
         return argv + ["--bind", str(job_dir), str(job_dir), "--chdir", str(job_dir), "--"]
 
-    def _docker_argv(self, job_dir: Path) -> list[str]:
+    def _docker_argv(self, job_dir: Path, uid: int) -> list[str]:
         argv = ["docker", "run", "--rm", "-i", "--network", "none", "--read-only", "--init"]
-        argv += ["--user", f"{SANDBOX_UID}:{SANDBOX_UID}", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"]
+        argv += ["--user", f"{uid}:{uid}", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"]
         argv += ["--memory", str(self.limits.memory_bytes), "--pids-limit", str(self.limits.processes)]
         argv += ["--tmpfs", "/tmp:rw,size=512m", "-v", f"{job_dir}:{job_dir}", "-w", str(job_dir)]
         if self.gpu:
@@ -127,14 +133,14 @@ def _traversable_parents(path: str) -> list[str]:
     return argv
 
 
-def _drop_privileges() -> list[str]:
-    """As root, bwrap builds the mounts and setpriv then becomes uid 65534 for good.
+def _drop_privileges(uid: int) -> list[str]:
+    """As root, bwrap builds the mounts and setpriv then becomes ``uid`` for good.
 
     A non-root real uid is what makes RLIMIT_NPROC bite (it is ignored for root).
     """
     if os.geteuid() != 0:
         return []
-    uid = str(SANDBOX_UID)
+    uid = str(uid)
     return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all"] + [
         "--bounding-set=-all",
         "--no-new-privs",
@@ -154,10 +160,17 @@ def available_backend() -> str:
     return "bwrap" if all(shutil.which(tool) for tool in needed) else "none"
 
 
-def prepare_job_dir(job_dir: Path) -> Path:
-    """Create the job's private, writable directory, owned by the sandbox user."""
+def job_uid() -> int:
+    """The uid a new job's kernel runs as: a fresh one per job when we are root."""
+    if os.geteuid() != 0:
+        return SANDBOX_UID
+    return secrets.choice(JOB_UIDS)
+
+
+def prepare_job_dir(job_dir: Path, uid: int) -> Path:
+    """Create the job's private, writable directory, owned by the job's user."""
     job_dir.mkdir(parents=True, exist_ok=True)
     job_dir.chmod(0o700)
     if os.geteuid() == 0:
-        os.chown(job_dir, SANDBOX_UID, SANDBOX_UID)
+        os.chown(job_dir, uid, uid)
     return job_dir

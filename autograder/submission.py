@@ -85,18 +85,27 @@ def _run(path: Path, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: boo
         return result, None, _execution_summary(report, sandbox, session.calls) | {"environment": environment}
 
 
+START_ATTEMPTS = 2  # a kernel that fails to start is tried once more before it is the grader's failure
+
+
 def grade_submission(
     path: str | Path, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool = True
 ) -> SubmissionResult:
     """Grade one notebook or .py file in a fresh sandboxed kernel."""
     path, started = Path(path), time.monotonic()
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            result, error, execution = _attempt(path, spec, sandbox, include_hidden)
+            break
+        except (OSError, RuntimeError, TimeoutError) as failure:
+            if attempt == START_ATTEMPTS:
+                raise InfrastructureError(f"grading {path.name} failed in the grader: {failure}") from failure
+    return SubmissionResult(str(path), student_id(path), result, error, execution, time.monotonic() - started)
+
+
+def _attempt(path: Path, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool):
     with tempfile.TemporaryDirectory(prefix="gdgrade-") as work:
         try:
-            result, error, execution = _run(path, spec, sandbox, include_hidden, Path(work))
-        except SubmissionError as problem:
-            result, error, execution = failed_result(spec, str(problem), include_hidden), str(problem), {}
-        except KernelDiedError as died:
-            result, error, execution = failed_result(spec, str(died), include_hidden), str(died), {}
-        except (OSError, RuntimeError, TimeoutError) as failure:
-            raise InfrastructureError(f"grading {path.name} failed in the grader: {failure}") from failure
-    return SubmissionResult(str(path), student_id(path), result, error, execution, time.monotonic() - started)
+            return _run(path, spec, sandbox, include_hidden, Path(work))
+        except (SubmissionError, KernelDiedError) as problem:
+            return failed_result(spec, str(problem), include_hidden), str(problem), {}

@@ -1,0 +1,50 @@
+"""The sandbox's command line: namespaces, limits, mounts and the per-job user."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder.sandbox import JOB_UIDS, Limits, Sandbox, job_uid, python_prefixes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _argv(uid=201234, **limits):
+    return Sandbox("bwrap", Limits(**limits)).kernel_argv(Path("/tmp/gdgrade-x/job"), uid)
+
+
+def test_bwrap_isolates_network_pids_and_environment():
+    argv = _argv()
+    for flag in ("--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session", "--clearenv"):
+        assert flag in argv
+    assert argv[-5:] == [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+
+
+def test_limits_are_applied_with_prlimit():
+    argv = _argv(memory_bytes=1024, cpu_seconds=7, processes=9)
+    assert argv[0] == "prlimit" and {"--as=1024", "--cpu=7", "--nproc=9", "--core=0"} <= set(argv)
+
+
+def test_only_system_python_and_the_job_directory_are_mounted():
+    argv = _argv()
+    sources = {argv[i + 1] for i, flag in enumerate(argv) if flag in ("--ro-bind", "--bind")}
+    assert sources == {"/usr", "/etc", "/tmp/gdgrade-x/job", *python_prefixes()}
+    assert not any(
+        str(ROOT) == source or str(ROOT).startswith(source + os.sep) for source in sources - set(python_prefixes())
+    )
+    assert argv[argv.index("--bind") + 1] == "/tmp/gdgrade-x/job"  # the only writable mount
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="as root the kernel drops to a per-job uid with setpriv")
+def test_each_job_gets_its_own_uid_so_process_limits_stay_per_job():
+    argv = _argv(uid=201234)
+    assert "setpriv" in argv and "--reuid=201234" in argv and "--no-new-privs" in argv
+    uids = {job_uid() for _ in range(50)}
+    assert uids <= set(JOB_UIDS) and len(uids) > 40
+
+
+def test_unknown_backends_are_refused():
+    with pytest.raises(ValueError, match="unknown sandbox 'chroot'"):
+        Sandbox("chroot")
