@@ -8,9 +8,11 @@ detection never fire.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import os
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +63,35 @@ class ExecutionReport:
     cells_run: int = 0
     seconds: float = 0.0
     kernel_alive: bool = True
+    strays_killed: int = 0
+
+
+def _process_table() -> dict[int, tuple[int, int]]:
+    """pid -> (real uid, parent pid) for every process we can see."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = dict(
+                line.split(":", 1) for line in Path(f"/proc/{entry}/status").read_text().splitlines() if ":" in line
+            )
+            table[int(entry)] = (int(fields["Uid"].split()[0]), int(fields["PPid"]))
+        except (OSError, KeyError, ValueError):
+            continue  # the process ended while we looked
+    return table
+
+
+def reap_strays(uid: int) -> int:
+    """Kill every process of the job's uid whose parent is also the job's: what the student's
+    code started (the kernel's parent is the sandbox itself). Returns how many were killed."""
+    table = _process_table()
+    owned = {pid for pid, (owner, _) in table.items() if owner == uid}
+    strays = [pid for pid in owned if table[pid][1] in owned]
+    for pid in strays:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    return len(strays)
 
 
 def _write_kernelspec(spec_root: Path, argv: list[str]) -> None:
@@ -83,7 +114,7 @@ class KernelSession:
     def __init__(self, notebook, sandbox: Sandbox, job_dir: Path, spec_root: Path):
         self.notebook, self.sandbox = notebook, sandbox
         self.log_path = spec_root / "kernel.log"
-        uid = job_uid()
+        uid = self.uid = job_uid()
         self.job_dir = prepare_job_dir(job_dir, uid)
         _write_kernelspec(spec_root, sandbox.kernel_argv(self.job_dir, uid))
         self.km = SandboxKernelManager(
@@ -186,6 +217,8 @@ class KernelSession:
             report.cells_run += 1
             report.issues += _cell_issues(index, outputs, limit)
         report.seconds = time.monotonic() - started
+        if self.sandbox.backend == "bwrap" and os.geteuid() == 0 and report.kernel_alive:
+            report.strays_killed = reap_strays(self.uid)  # the job's own uid: nobody else's processes
         return report
 
 

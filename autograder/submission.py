@@ -66,6 +66,7 @@ def _execution_summary(report: ExecutionReport, sandbox: Sandbox, calls: int) ->
         "seconds": round(report.seconds, 3),
         "kernel_alive": report.kernel_alive,
         "issues": [asdict(issue) for issue in report.issues],
+        "stray_processes_killed": report.strays_killed,
         "probe_calls": calls,
     }
 

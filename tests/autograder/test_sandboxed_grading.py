@@ -115,7 +115,13 @@ def test_each_submission_gets_its_own_verdict(batch, name):
         assert words in _everything_the_student_sees(payload)
 
 
-def test_the_sandbox_ran_as_nobody_without_network_and_records_its_setup(batch):
+def test_processes_left_by_the_fork_bomb_are_reaped_before_probing(batch):
+    results, _ = batch
+    assert results["fork_bomb"]["execution"]["stray_processes_killed"] >= 30
+    assert results["correct"]["execution"]["stray_processes_killed"] == 0
+
+
+def test_the_result_records_the_sandbox_device_and_probe_calls(batch):
     results, _ = batch
     correct = results["correct"]
     assert correct["versions"]["sandbox"] == "bwrap" and correct["versions"]["device"] == "cpu"
