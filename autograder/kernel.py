@@ -28,6 +28,14 @@ from autograder import kernel_runtime
 from autograder.sandbox import KERNEL_ENV, SANDBOX_UID, Sandbox, job_uid, prepare_job_dir
 
 KERNEL_NAME = "gdgrade-sandbox"
+COLLECT_ZOMBIES = """import os as _os
+while True:
+    try:
+        if _os.waitpid(-1, _os.WNOHANG)[0] == 0:
+            break
+    except ChildProcessError:
+        break
+del _os"""
 TIMEOUT_ERROR = "GdgradeCellTimeout"
 
 
@@ -219,6 +227,8 @@ class KernelSession:
         report.seconds = time.monotonic() - started
         if self.sandbox.backend == "bwrap" and os.geteuid() == 0 and report.kernel_alive:
             report.strays_killed = reap_strays(self.uid)  # the job's own uid: nobody else's processes
+            if report.strays_killed:
+                self.run_extra(COLLECT_ZOMBIES, 30)  # killed children count against NPROC until waited for
         return report
 
 
