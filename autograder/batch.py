@@ -154,6 +154,7 @@ def grade_batch(
     force: bool = False,
     include_hidden: bool = True,
     progress: Progress | None = None,
+    cluster: str | None = None,
 ) -> BatchOutcome:
     """Grade every submission not already graded under this spec; results land in OUT/results."""
     spec = _load(spec_source)
@@ -168,7 +169,8 @@ def grade_batch(
             outcome.reused += 1
             progress.update(names[path], previous, " (already graded)")
     jobs = [Job(str(p), spec_source, sandbox, include_hidden) for p in submissions if p not in stored]
-    for path_text, payload, failure in _execute(jobs, workers):
+    finished = _execute_on_cluster(jobs, cluster) if cluster else _execute(jobs, workers)
+    for path_text, payload, failure in finished:
         path = Path(path_text)
         if failure is not None:
             outcome.infrastructure_failures[names[path]] = failure
@@ -197,6 +199,30 @@ def _execute(jobs: list[Job], workers: int):
             except (InfrastructureError, OSError, RuntimeError) as failure:
                 yield job.submission, None, str(failure)
             except Exception as failure:  # a worker process that died (BrokenProcessPool) and the like
+                yield job.submission, None, f"{type(failure).__name__}: {failure}"
+
+
+def _execute_on_cluster(jobs: list[Job], address: str):
+    """The same jobs on a Dask distributed cluster; a GPU job asks the worker for a GPU resource."""
+    try:
+        from dask.distributed import Client
+        from dask.distributed import as_completed as dask_completed
+    except ImportError:
+        raise ValueError("--cluster needs Dask: pip install 'gdgrade[dask]'") from None
+    try:
+        client = Client(address, timeout=10)
+    except OSError as error:
+        raise ValueError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+    with client:
+        futures = {}
+        for job in jobs:
+            resources = {"GPU": 1} if job.sandbox.gpu else None
+            futures[client.submit(run_job, job, pure=False, resources=resources)] = job
+        for future in dask_completed(futures):
+            job = futures[future]
+            try:
+                yield job.submission, future.result(), None
+            except Exception as failure:  # the worker's exception, re-raised here
                 yield job.submission, None, f"{type(failure).__name__}: {failure}"
 
 

@@ -50,6 +50,7 @@ def add_parsers(commands) -> None:
 def _common_options(parser) -> None:
     parser.add_argument("--out", type=Path, default=Path("gdgrade-out"), help="results folder (default gdgrade-out)")
     parser.add_argument("--workers", type=int, default=1, help="submissions graded in parallel")
+    parser.add_argument("--cluster", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--sandbox", choices=BACKENDS, help="default: bwrap where available, else none")
     parser.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per notebook cell")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds for a whole notebook")
@@ -111,7 +112,10 @@ def _write_reports(arguments, results: list[dict]) -> list[str]:
 def _run(arguments, submissions: list[Path], spec_source: str, include_hidden: bool = True) -> int:
     sandbox = _sandbox(arguments)
     force = getattr(arguments, "force", False)
-    outcome = grade_batch(submissions, spec_source, sandbox, arguments.out, arguments.workers, force, include_hidden)
+    outcome = grade_batch(
+        submissions, spec_source, sandbox, arguments.out, arguments.workers, force, include_hidden,
+        cluster=arguments.cluster,
+    )  # fmt: skip
     print(summary_table(outcome))
     written = _write_reports(arguments, outcome.results)
     print(f"\nresults: {arguments.out / 'results'}/" + "".join(f"\nreport: {item}" for item in written))

@@ -144,13 +144,21 @@ class TorchOptimizerState:
         self.parameter, self.optimizer = parameter, optimizer
 
 
+def torch_device() -> str:
+    """``cuda`` when the kernel has a GPU, else ``cpu``."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def torch_optimizer_start(cls, theta, hparams):
-    """Build the student's torch optimizer on one float64 parameter."""
+    """Build the student's torch optimizer on one float64 parameter, on the GPU if there is one."""
     import torch
 
     if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
         raise TypeError(f"{getattr(cls, '__name__', cls)} is not a torch.optim.Optimizer subclass")
-    parameter = torch.tensor(np.asarray(theta, dtype=np.float64), requires_grad=True)
+    values = np.asarray(theta, dtype=np.float64)
+    parameter = torch.tensor(values, device=torch_device(), requires_grad=True)
     return TorchOptimizerState(parameter, cls([parameter], **hparams))
 
 
@@ -160,11 +168,11 @@ def torch_optimizer_step(state, theta, grad, lr):
 
     parameter, optimizer = state.parameter, state.optimizer
     with torch.no_grad():
-        parameter.copy_(torch.from_numpy(np.asarray(theta, dtype=np.float64)))
-    parameter.grad = torch.from_numpy(np.array(grad, dtype=np.float64))
+        parameter.copy_(torch.from_numpy(np.asarray(theta, dtype=np.float64)).to(parameter.device))
+    parameter.grad = torch.from_numpy(np.array(grad, dtype=np.float64)).to(parameter.device)
     optimizer.param_groups[0]["lr"] = lr
     optimizer.step()
-    return parameter.detach().numpy().copy()
+    return parameter.detach().cpu().numpy().copy()
 
 
 def torch_scheduler_lrs(cls, lr, params, n_steps):
