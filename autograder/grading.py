@@ -101,10 +101,17 @@ def versions() -> dict[str, str]:
     }
 
 
+def _shown(outcomes: list[ProbeOutcome], failure: ProbeOutcome | None) -> ProbeOutcome | None:
+    """Whose rows and plot the student sees: never a hidden probe's (its data stays secret)."""
+    if failure is not None:
+        return None if failure.probe.hidden else failure
+    return next((outcome for outcome in outcomes if not outcome.probe.hidden), None)
+
+
 def _check_result(question: QuestionSpec, check: CheckSpec, outcomes: list[ProbeOutcome]) -> CheckResult:
     passed = sum(outcome.passed for outcome in outcomes)
     failure = next((outcome for outcome in outcomes if not outcome.passed), None)
-    shown = failure or outcomes[-1]
+    shown = _shown(outcomes, failure)
     if failure is None:
         message = f"passed ({passed} probe{'s' if passed != 1 else ''})"
     else:
@@ -118,10 +125,10 @@ def _check_result(question: QuestionSpec, check: CheckSpec, outcomes: list[Probe
         passed=failure is None,
         message=message,
         diagnosis=failure.diagnosis if failure else None,
-        comparison=shown.comparison,
+        comparison=shown.comparison if shown else None,
         probes_passed=passed,
         probes_run=len(outcomes),
-        series=shown.series,
+        series=shown.series if shown else None,
     )
 
 

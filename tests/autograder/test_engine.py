@@ -176,6 +176,12 @@ def test_hidden_probes_run_only_when_asked():
     assert grade(parsed, student, include_hidden=False).score == 2  # the public probe cannot see it
     hidden = grade(parsed, student)
     assert hidden.score == 1 and "(hidden probe)" in hidden.checks[0].message
+    shown = hidden.checks[0].to_json()  # what the student sees of the hidden probe: no data
+    assert shown["rows"] == [] and shown["series"] is None and shown["first_divergent_step"] is None
+    assert (
+        grade(parsed, synthetic.functional_student(synthetic.reference_factory("adam"))).checks[0].series["problem"]
+        == "tricky"
+    )  # a passing check plots its public probe, not the hidden one
 
 
 def test_schedule_mistakes_are_named():
