@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder.errors import InfrastructureError
+from autograder.pool import pool_for
 from autograder.sandbox import Sandbox
 from autograder.spec import AssignmentSpec, load_spec
 from autograder.submission import grade_submission
@@ -113,9 +114,10 @@ def _load(spec_source: str) -> AssignmentSpec:
 
 
 def run_job(job: Job) -> dict:
-    """Grade one submission (runs in a worker process); returns its native result JSON."""
+    """Grade one submission (in a worker process, with that process's pool of pre-started
+    kernels); returns its native result JSON."""
     spec = _load(job.spec_source)
-    return grade_submission(job.submission, spec, job.sandbox, job.include_hidden).to_json()
+    return grade_submission(job.submission, spec, job.sandbox, job.include_hidden, pool_for(job.sandbox)).to_json()
 
 
 @dataclass

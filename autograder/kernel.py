@@ -117,13 +117,15 @@ def _write_kernelspec(spec_root: Path, argv: list[str]) -> None:
 
 
 class KernelSession:
-    """Start a sandboxed kernel, run a notebook's cells, then answer one-off cells."""
+    """A sandboxed kernel for one submission: boot it (early, if you like), then attach the
+    notebook, run its cells, and answer one-off cells. Each kernel serves one submission."""
 
-    def __init__(self, notebook, sandbox: Sandbox, job_dir: Path, spec_root: Path):
-        self.notebook, self.sandbox = notebook, sandbox
+    def __init__(self, sandbox: Sandbox, work_dir: Path):
+        self.sandbox, self.work_dir = sandbox, work_dir
+        spec_root = work_dir / "kernels"
         self.log_path = spec_root / "kernel.log"
         uid = self.uid = job_uid()
-        self.job_dir = prepare_job_dir(job_dir, uid)
+        self.job_dir = prepare_job_dir(work_dir / "job", uid)
         _write_kernelspec(spec_root, sandbox.kernel_argv(self.job_dir, uid))
         self.km = SandboxKernelManager(
             kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_root)])
@@ -131,10 +133,22 @@ class KernelSession:
         self.km.job_uid = uid
         self.km.transport, self.km.ip = "ipc", str(self.job_dir / "kernel")
         self.km.connection_file = str(self.job_dir / "connection.json")
+        self.notebook = self.client = self._context = None
+        self._log = open(self.log_path, "ab")  # noqa: SIM115  (open for the session; close() closes it)
+
+    def boot(self) -> KernelSession:
+        """Launch the kernel process now; it imports numpy and torch while nobody waits."""
+        if not self.km.has_kernel:
+            run_sync(self.km.start_kernel)(env=dict(KERNEL_ENV), stdout=self._log, stderr=self._log)
+        return self
+
+    def attach(self, notebook) -> KernelSession:
+        """Give the session its notebook (before entering it)."""
+        self.notebook = notebook
         self.client = NotebookClient(
             notebook,
             km=self.km,
-            timeout=int(sandbox.limits.cell_timeout),
+            timeout=int(self.sandbox.limits.cell_timeout),
             startup_timeout=90,
             allow_errors=True,
             interrupt_on_timeout=True,
@@ -142,20 +156,27 @@ class KernelSession:
             record_timing=False,
             kernel_name=KERNEL_NAME,
         )
-        self._context = None
+        return self
 
     def __enter__(self) -> KernelSession:
-        self._log = open(self.log_path, "ab")  # the kernel's own console output, kept for debugging
-        self._context = self.client.setup_kernel(env=dict(KERNEL_ENV), stdout=self._log, stderr=self._log)
+        self.boot()
+        self._context = self.client.setup_kernel()
         self._context.__enter__()
         return self
 
     def __exit__(self, *exc_info) -> None:
         try:
-            self._context.__exit__(*exc_info)
+            if self._context is not None:
+                self._context.__exit__(*exc_info)
         finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the kernel (if it runs) and release the log."""
+        try:
             if self.km.has_kernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
+        finally:
             self._log.close()
 
     def run_extra(self, source: str, timeout: float) -> list:

@@ -37,6 +37,18 @@ KERNEL_ENV = {
 }
 
 
+# The kernel imports numpy and torch (and torch's lazily imported optimizer machinery) as it
+# boots, before any client connects, then starts ipykernel with the remaining arguments.
+PRELOAD_AND_LAUNCH = """import importlib, runpy, sys
+for name in ("numpy", "torch", "torch._dynamo"):
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass
+sys.argv[0] = "ipykernel_launcher"
+runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)"""
+
+
 @dataclass(frozen=True)
 class Limits:
     """Resource limits for one submission's kernel."""
@@ -69,7 +81,7 @@ class Sandbox:
         ``uid`` is who the kernel runs as. RLIMIT_NPROC counts every process of a uid, so
         concurrent jobs get different uids: one fork bomb cannot starve another job.
         """
-        kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        kernel = [sys.executable, "-c", PRELOAD_AND_LAUNCH, "-f", "{connection_file}"]
         if self.backend == "none":
             return kernel
         if self.backend == "docker":
@@ -112,7 +124,7 @@ class Sandbox:
         argv += ["--tmpfs", "/tmp:rw,size=512m", "-v", f"{job_dir}:{job_dir}", "-w", str(job_dir)]
         if self.gpu:
             argv += ["--gpus", "1"]
-        return argv + [self.image, "python", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        return argv + [self.image, "python", "-c", PRELOAD_AND_LAUNCH, "-f", "{connection_file}"]
 
 
 def _system_link(path: str) -> list[str]:

@@ -16,6 +16,7 @@ from autograder.errors import InfrastructureError, SubmissionError
 from autograder.grading import GradeResult, failed_result, grade
 from autograder.kernel import ExecutionReport, KernelDiedError, KernelSession
 from autograder.notebooks import load_submission, student_notebook
+from autograder.pool import KernelPool
 from autograder.remote import RemoteNamespace, RemoteSession
 from autograder.sandbox import Sandbox
 from autograder.spec import AssignmentSpec
@@ -71,9 +72,8 @@ def _execution_summary(report: ExecutionReport, sandbox: Sandbox, calls: int) ->
     }
 
 
-def _run(path: Path, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool, work_dir: Path):
-    notebook = student_notebook(load_submission(path))
-    with KernelSession(notebook, sandbox, work_dir / "job", work_dir / "kernels") as kernel:
+def _run(notebook, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool, session: KernelSession):
+    with session.attach(notebook) as kernel:
         kernel.prepare()
         report = kernel.run_student_cells()
         session = RemoteSession(kernel)
@@ -90,13 +90,22 @@ START_ATTEMPTS = 2  # a kernel that fails to start is tried once more before it 
 
 
 def grade_submission(
-    path: str | Path, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool = True
+    path: str | Path,
+    spec: AssignmentSpec,
+    sandbox: Sandbox,
+    include_hidden: bool = True,
+    pool: KernelPool | None = None,
 ) -> SubmissionResult:
-    """Grade one notebook or .py file in a fresh sandboxed kernel."""
+    """Grade one notebook or .py file in a fresh sandboxed kernel (from ``pool`` if given)."""
     path, started = Path(path), time.monotonic()
+    try:
+        notebook = student_notebook(load_submission(path))
+    except SubmissionError as problem:
+        result = failed_result(spec, str(problem), include_hidden)
+        return SubmissionResult(str(path), student_id(path), result, str(problem), {}, time.monotonic() - started)
     for attempt in range(1, START_ATTEMPTS + 1):
         try:
-            result, error, execution = _attempt(path, spec, sandbox, include_hidden)
+            result, error, execution = _attempt(notebook, spec, sandbox, include_hidden, pool)
             break
         except (OSError, RuntimeError, TimeoutError) as failure:
             if attempt == START_ATTEMPTS:
@@ -104,9 +113,17 @@ def grade_submission(
     return SubmissionResult(str(path), student_id(path), result, error, execution, time.monotonic() - started)
 
 
-def _attempt(path: Path, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool):
-    with tempfile.TemporaryDirectory(prefix="gdgrade-") as work:
-        try:
-            return _run(path, spec, sandbox, include_hidden, Path(work))
-        except (SubmissionError, KernelDiedError) as problem:
-            return failed_result(spec, str(problem), include_hidden), str(problem), {}
+def _attempt(notebook, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool, pool: KernelPool | None):
+    work, session = pool.take() if pool else _fresh_kernel(sandbox)
+    try:
+        return _run(notebook, spec, sandbox, include_hidden, session)
+    except (SubmissionError, KernelDiedError) as problem:
+        return failed_result(spec, str(problem), include_hidden), str(problem), {}
+    finally:
+        session.close()
+        work.cleanup()
+
+
+def _fresh_kernel(sandbox: Sandbox):
+    work = tempfile.TemporaryDirectory(prefix="gdgrade-")
+    return work, KernelSession(sandbox, Path(work.name))

@@ -1,0 +1,72 @@
+"""A one-use pool of pre-started sandboxed kernels.
+
+Each kernel serves exactly one submission and is then shut down: no state can leak from
+one student to the next. What the pool saves is waiting. The next kernel is launched
+before the current submission is graded, so its start-up (the interpreter, ipykernel,
+and numpy and torch, which the kernel imports on its own as it boots) overlaps with
+grading.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import tempfile
+from collections import deque
+from pathlib import Path
+
+from autograder.kernel import KernelSession
+from autograder.sandbox import Sandbox
+
+
+class KernelPool:
+    """Keeps ``size`` booted kernels waiting; ``take()`` hands one out and refills."""
+
+    def __init__(self, sandbox: Sandbox, size: int = 1):
+        self.sandbox, self.size, self.owner = sandbox, size, os.getpid()
+        self._waiting: deque[tuple[tempfile.TemporaryDirectory, KernelSession]] = deque()
+        atexit.register(self.close)
+
+    def _boot_one(self) -> None:
+        work = tempfile.TemporaryDirectory(prefix="gdgrade-")
+        try:
+            session = KernelSession(self.sandbox, Path(work.name)).boot()
+        except BaseException:
+            work.cleanup()
+            raise
+        self._waiting.append((work, session))
+
+    def take(self) -> tuple[tempfile.TemporaryDirectory, KernelSession]:
+        """A booted kernel and its work directory; the caller closes both when done."""
+        if not self._waiting:
+            self._boot_one()
+        taken = self._waiting.popleft()
+        while len(self._waiting) < self.size:
+            self._boot_one()  # starts now, boots while the caller grades
+        return taken
+
+    def close(self) -> None:
+        """Shut down the kernels still waiting (only in the process that started them)."""
+        if os.getpid() != self.owner:
+            return
+        while self._waiting:
+            work, session = self._waiting.popleft()
+            try:
+                session.close()
+            finally:
+                work.cleanup()
+
+
+_POOLS: dict[tuple[int, Sandbox], KernelPool] = {}
+
+
+def pool_for(sandbox: Sandbox) -> KernelPool:
+    """This process's pool for a sandbox configuration.
+
+    Keyed by process id: a forked worker inherits its parent's pools, whose zmq sockets do
+    not survive a fork, so it must boot kernels of its own.
+    """
+    key = (os.getpid(), sandbox)
+    if key not in _POOLS:
+        _POOLS[key] = KernelPool(sandbox)
+    return _POOLS[key]
