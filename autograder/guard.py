@@ -8,16 +8,14 @@ wrong (an exception, a time-out, a forbidden API, a wrong shape) into a
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import signal
-import sys
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 
 from autograder.errors import SubmissionError
+from autograder.kernel_runtime import watch_calls
 
 
 @contextlib.contextmanager
@@ -43,18 +41,6 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _module_location(module_name: str) -> str | None:
-    try:
-        spec = importlib.util.find_spec(module_name)
-    except (ImportError, ValueError):
-        return None
-    if spec is None:
-        return None
-    if spec.submodule_search_locations:
-        return str(Path(next(iter(spec.submodule_search_locations))).resolve()) + "/"
-    return str(Path(spec.origin).resolve()) if spec.origin else None
-
-
 class ForbiddenApiError(SubmissionError):
     """The student's code called into a module the question forbids."""
 
@@ -64,28 +50,11 @@ def forbidden_calls(module_names: tuple[str, ...], what: str) -> Iterator[None]:
     """Fail when code running inside calls a Python function defined in a forbidden module.
 
     Detection is at run time (a profile hook sees each call's source file), so renaming
-    an import or hiding it in a string does not get around it.
+    an import or hiding it in a string does not get around it. The same hook runs inside
+    sandboxed kernels (:func:`autograder.kernel_runtime.watch_calls`).
     """
-    locations = {name: _module_location(name) for name in module_names}
-    locations = {name: where for name, where in locations.items() if where}
-    if not locations:
+    with watch_calls(module_names) as hits:
         yield
-        return
-    hits: list[str] = []
-
-    def profile(frame, event, arg):
-        if event == "call" and not hits:
-            filename = frame.f_code.co_filename
-            for name, location in locations.items():
-                if filename == location or filename.startswith(location):
-                    hits.append(name)
-
-    previous = sys.getprofile()
-    sys.setprofile(profile)
-    try:
-        yield
-    finally:
-        sys.setprofile(previous)
     if hits:
         raise ForbiddenApiError(f"{what} uses {hits[0]}, which this question forbids")
 
