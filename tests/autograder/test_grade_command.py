@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 import pytest
 
 from autograder.cli import main
+from autograder.grade_command import _docker_engine_running
 from autograder.sandbox import available_backend
 
 pytestmark = pytest.mark.skipif(available_backend() != "bwrap", reason="needs bubblewrap, prlimit and setpriv")
@@ -104,6 +105,13 @@ def test_usage_errors_exit_2_in_one_line(arguments, message, capsys, tmp_path):
     assert main([*arguments, "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.skipif(_docker_engine_running(), reason="a Docker engine runs here, so the docker backend is usable")
+def test_docker_backend_without_an_engine_is_a_usage_error(tmp_path, capsys):
+    arguments = ["grade", str(EXAMPLES), "--assignment", "cs231n-optim", "--sandbox", "docker", "--out", str(tmp_path)]
+    assert main(arguments) == 2
+    assert "--sandbox docker needs a running Docker engine" in capsys.readouterr().err
 
 
 def test_fail_under_turns_a_low_score_into_exit_1(tmp_path, capsys):
