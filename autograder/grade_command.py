@@ -60,7 +60,7 @@ def _sandbox(arguments) -> Sandbox:
     backend = arguments.sandbox or available_backend()
     if backend == "none":
         print("gdgrade: warning: running student code WITHOUT a sandbox (--sandbox none)", file=sys.stderr)
-    if backend == "docker" and not _docker_engine_running():
+    if backend == "docker" and not docker_engine_running():
         raise ValueError("--sandbox docker needs a running Docker engine ('docker info' failed)")
     if arguments.workers < 1:
         raise ValueError(f"--workers must be >= 1, got {arguments.workers}")
@@ -68,7 +68,8 @@ def _sandbox(arguments) -> Sandbox:
     return Sandbox(backend, limits)
 
 
-def _docker_engine_running() -> bool:
+def docker_engine_running() -> bool:
+    """True when the docker CLI can reach a running engine."""
     if not shutil.which("docker"):
         return False
     return subprocess.run(["docker", "info"], capture_output=True, timeout=20).returncode == 0

@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 import pytest
 
 from autograder.cli import main
-from autograder.grade_command import _docker_engine_running
+from autograder.grade_command import docker_engine_running
 from autograder.sandbox import available_backend
 
 pytestmark = pytest.mark.skipif(available_backend() != "bwrap", reason="needs bubblewrap, prlimit and setpriv")
@@ -107,7 +107,7 @@ def test_usage_errors_exit_2_in_one_line(arguments, message, capsys, tmp_path):
     assert message in err and err.count("\n") == 1
 
 
-@pytest.mark.skipif(_docker_engine_running(), reason="a Docker engine runs here, so the docker backend is usable")
+@pytest.mark.skipif(docker_engine_running(), reason="a Docker engine runs here, so the docker backend is usable")
 def test_docker_backend_without_an_engine_is_a_usage_error(tmp_path, capsys):
     arguments = ["grade", str(EXAMPLES), "--assignment", "cs231n-optim", "--sandbox", "docker", "--out", str(tmp_path)]
     assert main(arguments) == 2
