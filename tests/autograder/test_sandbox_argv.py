@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import JOB_UIDS, Limits, Sandbox, job_uid, python_prefixes
+from autograder.sandbox import JOB_UIDS, PRELOAD_AND_LAUNCH, Limits, Sandbox, job_uid, python_prefixes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,7 +19,8 @@ def test_bwrap_isolates_network_pids_and_environment():
     argv = _argv()
     for flag in ("--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session", "--clearenv"):
         assert flag in argv
-    assert argv[-5:] == [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    assert argv[-5:] == [sys.executable, "-c", PRELOAD_AND_LAUNCH, "-f", "{connection_file}"]
+    assert "import_module(name)" in PRELOAD_AND_LAUNCH and '"torch"' in PRELOAD_AND_LAUNCH  # warm kernels
 
 
 def test_limits_are_applied_with_prlimit():
