@@ -13,6 +13,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -192,7 +193,9 @@ def _execute(jobs: list[Job], workers: int):
         for job in jobs:
             yield _guarded(run_job, job)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # forkserver: workers start from a clean single-threaded process. Forking the grader
+    # itself, which may already run threads (jupyter_client, Dask), can hang the children.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         futures = {pool.submit(run_job, job): job for job in jobs}
         for future in as_completed(futures):
             job = futures[future]
