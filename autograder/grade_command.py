@@ -7,7 +7,6 @@ failed on some submission (those get no result and are retried on the next run).
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -156,8 +155,3 @@ def demo_command(arguments) -> int:
     arguments.junit, arguments.csv, arguments.gradescope = out / "junit.xml", out / "summary.csv", None
     print(f"grading {len(submissions)} example submissions to cs231n/optim.py ({EXAMPLES})\n")
     return _run(arguments, submissions, "builtin:cs231n-optim")
-
-
-def results_json(path: Path) -> list[dict]:
-    """Read back the results file that ``--json`` wrote."""
-    return json.loads(path.read_text(encoding="utf-8"))["results"]

@@ -1,5 +1,8 @@
 """Shared fixtures: float64 tolerances stated once."""
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -16,3 +19,11 @@ def assert_matches(actual, expected, rtol=TORCH_RTOL, atol=TORCH_ATOL):
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+def load_module(path: Path):
+    """Import a Python file (e.g. an example student submission) as a module."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

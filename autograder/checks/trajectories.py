@@ -48,6 +48,10 @@ def _setting(probe, question) -> Setting:
 def _validate_optimizer_probe(probe, question) -> None:
     require(probe.problem in PROBLEMS, f"unknown problem {probe.problem!r}")
     require(question.reference in OPTIMIZERS, f"reference {question.reference!r} is not an optimizer")
+    require(
+        not (probe.schedule and question.convention == "gd-runner"),
+        "a gd-runner takes one lr; its probes cannot use a schedule",
+    )
     get_optimizer(question.reference, lr=probe.lr or 1e-3, **{**question.hparams, **probe.hparams})
     if probe.schedule:
         make_schedule(probe.schedule[0], **probe.schedule[1])

@@ -1,6 +1,5 @@
 """The ready-made CS231n and deeplearning.ai specs grade real-style implementations."""
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -9,18 +8,12 @@ import pytest
 from autograder.grading import grade
 from autograder.spec import builtin_spec
 from tests.autograder.students import dlai_optimization
+from tests.conftest import load_module
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "autograder" / "examples" / "cs231n" / "alice_correct.py"
 
 
-def _load_module(path: Path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-cs231n_optim = _load_module(EXAMPLE)  # the demo's correct submission
+cs231n_optim = load_module(EXAMPLE)  # the demo's correct submission
 
 
 def rel_error(x, y):

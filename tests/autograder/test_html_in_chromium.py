@@ -1,6 +1,5 @@
 """The HTML feedback page, rendered in headless Chromium: every plot image loads."""
 
-import importlib.util
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,6 +9,7 @@ import pytest
 from autograder.grading import grade
 from autograder.html_report import html_report
 from autograder.spec import builtin_spec
+from tests.conftest import load_module
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed")
@@ -23,10 +23,7 @@ PROBE = """<script>window.addEventListener('load', () => {
 
 
 def _payload():
-    spec = importlib.util.spec_from_file_location("bob", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    payload = grade(builtin_spec("cs231n-optim"), vars(module)).to_json()
+    payload = grade(builtin_spec("cs231n-optim"), vars(load_module(EXAMPLE))).to_json()
     return payload | {"student": "bob", "error": None, "execution": {"issues": []}}
 
 

@@ -1,7 +1,9 @@
 """Gradient, value, batches and divergence checks."""
 
 import numpy as np
+import pytest
 
+from autograder.errors import SpecError
 from autograder.grading import grade
 from autograder.spec import parse_spec
 from reference.batching import minibatch_epoch
@@ -101,3 +103,9 @@ def test_divergence_check_wants_lr_0_5_to_diverge_on_tiny_regression():
     assert grade(spec, {"gradient_descent": gradient_descent}).score == 1
     result = grade(spec, {"gradient_descent": clipped})
     assert result.checks[0].score == 0.5 and "should diverge" in result.checks[0].message
+
+
+def test_a_gd_runner_probe_with_a_schedule_is_refused_when_the_spec_loads():
+    probe = {"problem": "quadratic", "steps": 5, "schedule": {"name": "step", "params": {"lr": 0.1, "step_size": 2}}}
+    with pytest.raises(SpecError, match="a gd-runner takes one lr"):
+        _one_question("gd-runner", "gradient_descent", "sgd", "closed-loop", [probe])
