@@ -7,7 +7,10 @@ Each convention belongs to a family, and builds the object that family's checks 
 * ``closed-loop``: ``run(problem, lrs, start) -> params``, for code that takes a gradient
   function rather than a gradient (look-ahead Nesterov, a whole GD loop);
 * ``schedule``: ``lr(step)``; ``gradient``: ``grad(w)`` for a probe's problem;
-* ``batches``: ``make(n, batch_size, rng) -> list of index arrays``; ``value``: a variable.
+* ``batches``: ``make(n, batch_size, rng) -> list of index arrays``; ``value``: a variable;
+* ``function``: ``call(*args) -> the student's raw result``, for checks that choose the inputs;
+* ``batch-runner``: ``run(problem, lr, plan, start) -> params`` for a mini-batch loop;
+* ``training``: ``losses(setup) -> array`` for a PyTorch training loop.
 
 Hyperparameters arrive with torch's names; ``question.names`` renames them to the
 student's (``lr = "learning_rate"``, ``betas = ["beta1", "beta2"]``).
@@ -270,10 +273,79 @@ def _gd_runner(namespace, question, hparams: dict, guard: Guard):
     runner, name = lookup(namespace, question.symbols["main"]), question.symbols["main"]
 
     def run(problem: Problem, lrs: np.ndarray, start: np.ndarray) -> np.ndarray:
-        result = guard.call(f"{name}()", runner, problem.grad, start.copy(), float(lrs[0]), len(lrs))
+        given = start.copy()
+        result = guard.call(f"{name}()", runner, problem.grad, given, float(lrs[0]), len(lrs))
+        guard.watch(f"{name}()", (given, start))
         return guard.array(result, f"{name}()", (len(lrs) + 1, start.size))
 
     return run
+
+
+def _schedule_runner(namespace, question, hparams: dict, guard: Guard):
+    """``run(grad_fn, w0, schedule, n_steps) -> (n_steps + 1, d)``; update k uses ``schedule(k)``."""
+    runner, name = lookup(namespace, question.symbols["main"]), question.symbols["main"]
+
+    def run(problem: Problem, lrs: np.ndarray, start: np.ndarray) -> np.ndarray:
+        given, schedule = start.copy(), kernel_runtime.LrTable(lrs)
+        result = guard.call(f"{name}()", runner, problem.grad, given, schedule, len(lrs))
+        guard.watch(f"{name}()", (given, start))
+        return guard.array(result, f"{name}()", (len(lrs) + 1, start.size))
+
+    return run
+
+
+# --- mini-batch loops and PyTorch training ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """One mini-batch run: the batches the reference uses and how they were drawn."""
+
+    batches: list
+    batch_size: int
+    epochs: int
+    seed: int
+
+
+def _minibatch_runner(namespace, question, hparams: dict, guard: Guard):
+    """``f(grad_fn, w0, lr, batches) -> (len(batches) + 1, d)`` with ``grad_fn(w, idx)``."""
+    runner, name = lookup(namespace, question.symbols["main"]), question.symbols["main"]
+
+    def run(problem: Problem, lr: float, plan: BatchPlan, start: np.ndarray) -> np.ndarray:
+        result = guard.call(f"{name}()", runner, problem.grad_on, start.copy(), lr, [b.copy() for b in plan.batches])
+        return guard.array(result, f"{name}()", (len(plan.batches) + 1, start.size))
+
+    return run
+
+
+def _epoch_runner(namespace, question, hparams: dict, guard: Guard):
+    """``f(grad_fn, w0, lr, n, batch_size, n_epochs, rng) -> (n_epochs + 1, d)``, one row per epoch."""
+    runner, name = lookup(namespace, question.symbols["main"]), question.symbols["main"]
+
+    def run(problem: Problem, lr: float, plan: BatchPlan, start: np.ndarray) -> np.ndarray:
+        rng = np.random.default_rng(plan.seed)
+        arguments = (problem.grad_on, start.copy(), lr, problem.n_samples, plan.batch_size, plan.epochs, rng)
+        result = guard.call(f"{name}()", runner, *arguments)
+        return guard.array(result, f"{name}()", (plan.epochs + 1, start.size))
+
+    return run
+
+
+def _torch_train(namespace, question, hparams: dict, guard: Guard):
+    """``train(model, optimizer, loss_fn, X, y, n_steps, scheduler) -> losses``, run in the kernel."""
+    train, name = lookup(namespace, question.symbols["main"]), question.symbols["main"]
+    run = helper(namespace, "torch_train_losses")
+
+    def losses(setup: dict) -> np.ndarray:
+        return guard.array(guard.call(f"{name}()", run, train, setup), f"{name}()", (setup["n_steps"],))
+
+    return losses
+
+
+def _function(namespace, question, hparams: dict, guard: Guard):
+    """Any function the check calls with inputs of its choosing; returns the raw result."""
+    function, name = lookup(namespace, question.symbols["main"]), question.symbols["main"]
+    return lambda *args: guard.call(f"{name}()", function, *args)
 
 
 # --- schedules, gradients, batches, values -----------------------------------------------------------
@@ -349,5 +421,10 @@ CONVENTIONS: dict[str, Convention] = {
         Convention("numerical-gradient", "gradient", ("main",), _numerical_gradient),
         Convention("batches", "batches", ("main",), _batches),
         Convention("variable", "value", ("main",), _variable),
+        Convention("schedule-runner", "closed-loop", ("main",), _schedule_runner),
+        Convention("minibatch-runner", "batch-runner", ("main",), _minibatch_runner),
+        Convention("epoch-runner", "batch-runner", ("main",), _epoch_runner),
+        Convention("torch-train", "training", ("main",), _torch_train),
+        Convention("function", "function", ("main",), _function),
     )
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from autograder import grade_command, reference_command, spec_command
+from autograder import assignment_command, grade_command, reference_command, spec_command
 
 USAGE_ERROR = 2
 
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     reference_command.add_parser(commands)
     spec_command.add_parser(commands)
     grade_command.add_parsers(commands)
+    assignment_command.add_parsers(commands)
     return parser
 
 

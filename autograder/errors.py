@@ -22,3 +22,10 @@ class SpecError(GdgradeError):
 
 class InfrastructureError(GdgradeError):
     """The grader itself failed; never turned into a student's zero."""
+
+
+def raised_message(what: str, error_type: str, message: str) -> str:
+    """What the student sees when their function raised; an unfilled stub says so plainly."""
+    if error_type == "NotImplementedError":
+        return f"{what} is not implemented yet (it still raises NotImplementedError)"
+    return f"{what} raised {error_type}: {message}"

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from autograder.errors import SubmissionError
+from autograder.errors import SubmissionError, raised_message
 from autograder.kernel_runtime import watch_calls
 
 
@@ -99,7 +99,7 @@ class Guard:
         except RecursionError:
             raise SubmissionError(f"{what} recursed too deeply") from None
         except Exception as error:  # the student's code may raise anything
-            raise SubmissionError(f"{what} raised {type(error).__name__}: {error}") from None
+            raise SubmissionError(raised_message(what, type(error).__name__, str(error))) from None
 
     def array(self, value, what: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
         """Convert a returned value, record its dtype, and check its shape if given."""

@@ -25,6 +25,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 
 from autograder import kernel_runtime
+from autograder.notebooks import cell_number
 from autograder.sandbox import KERNEL_ENV, SANDBOX_UID, Sandbox, job_uid, prepare_job_dir
 
 KERNEL_NAME = "gdgrade-sandbox"
@@ -240,11 +241,12 @@ class KernelSession:
             try:
                 outputs = self.run_cell(cell, index, limit)
             except KernelDiedError as died:
-                report.issues.append(CellIssue(index, "died", f"the kernel died in cell {index + 1}: {died}"))
+                number = cell_number(cell, index)
+                report.issues.append(CellIssue(index, "died", f"the kernel died in cell {number}: {died}"))
                 report.kernel_alive = False
                 break
             report.cells_run += 1
-            report.issues += _cell_issues(index, outputs, limit)
+            report.issues += _cell_issues(index, cell_number(cell, index), outputs, limit)
         report.seconds = time.monotonic() - started
         if self.sandbox.backend == "bwrap" and os.geteuid() == 0 and report.kernel_alive:
             report.strays_killed = reap_strays(self.uid)  # the job's own uid: nobody else's processes
@@ -259,17 +261,16 @@ def _interrupted(outputs: list) -> bool:
     return bool(names & {"KeyboardInterrupt", TIMEOUT_ERROR})
 
 
-def _cell_issues(index: int, outputs: list, limit: float) -> list[CellIssue]:
+def _cell_issues(index: int, number: int, outputs: list, limit: float) -> list[CellIssue]:
     issues = []
     for output in outputs:
         if output.get("output_type") != "error":
             continue
         if output.get("ename") == TIMEOUT_ERROR:
-            issues.append(CellIssue(index, "timeout", f"cell {index + 1} ran past the {limit:g} s limit"))
+            issues.append(CellIssue(index, "timeout", f"cell {number} ran past the {limit:g} s limit"))
         else:
-            issues.append(
-                CellIssue(index, "error", f"cell {index + 1} raised {output.get('ename')}: {output.get('evalue')}")
-            )
+            detail = f": {output.get('evalue')}" if output.get("evalue") else ""
+            issues.append(CellIssue(index, "error", f"cell {number} raised {output.get('ename')}{detail}"))
     return issues
 
 

@@ -190,10 +190,58 @@ def torch_scheduler_lrs(cls, lr, params, n_steps):
     return used
 
 
+def _mlp(initial, hidden: int, device: str):
+    """The reference MLP shape (1 -> hidden -> 1, tanh) in float64, holding ``initial``."""
+    import torch
+
+    model = torch.nn.Sequential(torch.nn.Linear(1, hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, 1))
+    model = model.double().to(device)
+    with torch.no_grad():
+        vector = torch.from_numpy(np.asarray(initial, dtype=np.float64)).to(device)
+        torch.nn.utils.vector_to_parameters(vector, model.parameters())
+    return model
+
+
+def torch_train_losses(train, setup: dict):
+    """Call the student's ``train(model, optimizer, loss_fn, X, y, n_steps, scheduler)``.
+
+    ``setup`` fixes everything else, so the reference can rebuild the same run: the
+    initial weights, data, optimizer class and options, and an optional scheduler.
+    Returns the losses ``train`` returned, as floats.
+    """
+    import torch
+
+    device = torch_device()
+    model = _mlp(setup["initial"], int(setup["hidden"]), device)
+    x, y = (torch.from_numpy(np.asarray(setup[k], dtype=np.float64)).to(device) for k in ("x", "y"))
+    optimizer_class = getattr(torch.optim, setup["optimizer"])
+    optimizer = optimizer_class(model.parameters(), lr=setup["lr"], **setup.get("hparams", {}))
+    scheduler = None
+    if setup.get("scheduler"):
+        scheduler_class = getattr(torch.optim.lr_scheduler, setup["scheduler"])
+        scheduler = scheduler_class(optimizer, **setup.get("scheduler_params", {}))
+    losses = train(model, optimizer, torch.nn.MSELoss(), x, y, int(setup["n_steps"]), scheduler)
+    return [float(loss.detach().cpu()) if hasattr(loss, "detach") else float(loss) for loss in losses]
+
+
+class LrTable:
+    """A schedule handed to a student's training loop: ``table(step)`` is the lr of update ``step``."""
+
+    def __init__(self, lrs):
+        self.lrs = [float(lr) for lr in lrs]
+
+    def __call__(self, step):
+        return self.lrs[int(step)]
+
+    def __repr__(self) -> str:
+        return f"schedule over {len(self.lrs)} steps"
+
+
 HELPERS = {
     "torch_optimizer_start": torch_optimizer_start,
     "torch_optimizer_step": torch_optimizer_step,
     "torch_scheduler_lrs": torch_scheduler_lrs,
+    "torch_train_losses": torch_train_losses,
 }
 
 
@@ -277,6 +325,8 @@ class KernelEndpoint:
                 generator.bit_generator.state = marker["state"]
                 self.objects[ref] = generator
             return self.objects[ref]
+        if "__lrs__" in marker:
+            return LrTable(marker["__lrs__"])
         if "__problem__" in marker:
             return getattr(self.problems.get_problem(marker["__problem__"]), marker["fn"])
         raise BoundaryError(f"unexpected marker {sorted(marker)}")

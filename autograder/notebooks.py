@@ -60,9 +60,18 @@ def is_student_code(cell) -> bool:
 
 
 def student_notebook(notebook):
-    """A copy holding only the cells gdgrade runs (outputs cleared)."""
+    """A copy holding only the cells gdgrade runs (outputs cleared).
+
+    Each cell remembers its 1-based position in the student's notebook, so messages say
+    "cell 7" about the cell the student sees as the seventh.
+    """
     cells = []
-    for cell in notebook.cells:
+    for position, cell in enumerate(notebook.cells, start=1):
         if is_student_code(cell):
-            cells.append(nbformat.v4.new_code_cell(cell.source))
+            cells.append(nbformat.v4.new_code_cell(cell.source, metadata={"gdgrade": {"cell": position}}))
     return nbformat.v4.new_notebook(cells=cells)
+
+
+def cell_number(cell, index: int) -> int:
+    """The cell's 1-based position in the student's own notebook (``index + 1`` if unknown)."""
+    return cell.metadata.get("gdgrade", {}).get("cell", index + 1)

@@ -18,12 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from autograder import kernel_runtime
-from autograder.errors import SubmissionError
+from autograder.errors import SubmissionError, raised_message
 from autograder.kernel import KernelDiedError, KernelSession
 from autograder.kernel_runtime import MIME, BoundaryError, decode, encode
 from reference import problems
 
 DEFAULT_CALL_TIMEOUT = 10.0
+PROBLEM_FUNCTIONS = ("grad", "loss", "grad_on", "loss_on", "loss_and_grad")
 
 
 def _runtime_install_code() -> str:
@@ -122,7 +123,7 @@ class RemoteObject:
             raise SubmissionError(f"{what}: {error}") from None
         reply = session.request(payload, what, timeout or DEFAULT_CALL_TIMEOUT)
         if not reply.get("ok"):
-            raise SubmissionError(f"{what} raised {reply.get('type')}: {reply.get('message')}")
+            raise SubmissionError(raised_message(what, str(reply.get("type")), str(reply.get("message"))))
         if reply.get("forbidden"):
             raise SubmissionError(f"{what} uses {reply['forbidden']}, which this question forbids")
         try:
@@ -166,9 +167,11 @@ def _outgoing(value) -> dict:
         return {"__ref__": target[1]}
     if isinstance(value, np.random.Generator):
         return {"__rng__": f"rng-{id(value)}", "state": value.bit_generator.state}
+    if isinstance(value, kernel_runtime.LrTable):
+        return {"__lrs__": value.lrs}
     for name, problem in problems.built_problems().items():
-        for function_name in ("grad", "loss"):
-            if getattr(problem, function_name) is value:
+        for function_name in PROBLEM_FUNCTIONS:
+            if callable(value) and getattr(problem, function_name) == value:  # == : bound methods
                 return {"__problem__": name, "fn": function_name}
     raise BoundaryError(f"a {type(value).__name__} cannot be sent into the sandbox")
 

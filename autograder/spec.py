@@ -38,7 +38,10 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 LANGUAGES = ("en", "ko")
-CHECK_KINDS = ("replay", "one-step", "closed-loop", "schedule", "property", "gradient", "divergence", "value")
+CHECK_KINDS = (
+    "replay", "one-step", "closed-loop", "schedule", "property", "gradient", "divergence", "value",
+    "function", "minibatch", "training",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -312,9 +315,13 @@ BUILTIN_SPECS = Path(__file__).parent / "specs"
 
 
 def builtin_spec(assignment_id: str) -> AssignmentSpec:
-    """A spec shipped with gdgrade, e.g. ``cs231n-optim`` or ``dlai-optimization``."""
+    """A spec shipped with gdgrade: a course assignment (``04-adaptive``) or ``cs231n-optim``."""
+    from assignments import ASSIGNMENTS, spec_path
+
+    if assignment_id in ASSIGNMENTS:
+        return load_spec(spec_path(assignment_id))
     path = BUILTIN_SPECS / f"{assignment_id}.toml"
     if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in BUILTIN_SPECS.glob("*.toml")))
+        known = ", ".join([*ASSIGNMENTS, *sorted(p.stem for p in BUILTIN_SPECS.glob("*.toml"))])
         raise SpecError(f"no built-in assignment {assignment_id!r}; built-in: {known}")
     return load_spec(path)

@@ -44,6 +44,10 @@ class Problem:
         """True when the loss is a mean over examples that can be batched."""
         return self.n_samples is not None
 
+    def loss_and_grad(self, w: Vector) -> tuple[float, Vector]:
+        """The loss and its gradient at ``w``, as an LR range test asks for them."""
+        return self.loss(w), self.grad(w)
+
 
 def _frozen(values) -> Vector:
     array = np.array(values, dtype=np.float64)
@@ -54,8 +58,13 @@ def _frozen(values) -> Vector:
 # --- linear regression on (x, y) pairs: the lessons' MSE ------------------------------
 
 
+def linear_predict(w: Vector, x: Vector) -> Vector:
+    """The lessons' linear model: ``w1 * x + w0`` for every input."""
+    return w[1] * np.asarray(x) + w[0]
+
+
 def _linear_residuals(w: Vector, x: Vector, y: Vector) -> Vector:
-    return w[1] * x + w[0] - y
+    return linear_predict(w, x) - y
 
 
 def _linear_mse(w: Vector, x: Vector, y: Vector) -> float:

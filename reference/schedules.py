@@ -79,6 +79,27 @@ def warmup_cosine(
     return cosine(step - warmup_steps, lr, total_steps - warmup_steps, eta_min)
 
 
+def linear_warmup(step: int, lr: float, warmup_steps: int) -> float:
+    """lr * (step + 1) / warmup_steps up to lr, then lr: update 0 already moves.
+
+    Equals torch LinearLR(start_factor=1/W, end_factor=1, total_iters=W-1) (W = warmup_steps;
+    ConstantLR's lr when W = 1).
+    """
+    return lr * min(1.0, (step + 1) / warmup_steps)
+
+
+def linear_warmup_cosine(step: int, lr: float, warmup_steps: int, total_steps: int, eta_min: float = 0.0) -> float:
+    """:func:`linear_warmup` for ``warmup_steps`` updates, then cosine from lr to eta_min.
+
+    Update ``warmup_steps`` is the first at the full lr. Equals torch SequentialLR([
+    LinearLR(start_factor=1/W, total_iters=W-1), CosineAnnealingLR(T_max=total_steps - W,
+    eta_min)], milestones=[W]).
+    """
+    if step < warmup_steps:
+        return linear_warmup(step, lr, warmup_steps)
+    return cosine(step - warmup_steps, lr, total_steps - warmup_steps, eta_min)
+
+
 def _cyclic_scale(mode: str, gamma: float, cycle: int, step: int) -> float:
     if mode == "triangular":
         return 1.0
@@ -178,6 +199,8 @@ SCHEDULES: dict[str, Callable[..., float]] = {
     "cosine-clamped": cosine_clamped,
     "linear": linear,
     "warmup-cosine": warmup_cosine,
+    "linear-warmup": linear_warmup,
+    "linear-warmup-cosine": linear_warmup_cosine,
     "cyclic": cyclic,
     "onecycle": onecycle,
     "cosine-restarts": cosine_restarts,
@@ -204,8 +227,8 @@ def _validate(name: str, params: dict) -> None:
         raise ValueError(f"mode must be triangular, triangular2 or exp_range, got {params['mode']!r}")
     if "anneal_strategy" in params and params["anneal_strategy"] not in ("cos", "linear"):
         raise ValueError(f"anneal_strategy must be cos or linear, got {params['anneal_strategy']!r}")
-    if name == "warmup-cosine" and params.get("total_steps", 0) <= params.get("warmup_steps", 0):
-        raise ValueError("warmup-cosine needs total_steps > warmup_steps")
+    if name.endswith("warmup-cosine") and params.get("total_steps", 0) <= params.get("warmup_steps", 0):
+        raise ValueError(f"{name} needs total_steps > warmup_steps")
     if "milestones" in params and not isinstance(params["milestones"], (list, tuple)):
         params["milestones"] = [params["milestones"]]
 

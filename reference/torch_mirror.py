@@ -153,18 +153,63 @@ def train_module(
     y: torch.Tensor,
     n_steps: int,
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+    zero_grad: bool = True,
+    scheduler_first: bool = False,
 ) -> list[float]:
     """Full-batch MSE training, the PyTorch lesson's loop; returns the loss before each step.
 
     Order per step: zero_grad, forward, backward, optimizer.step(), scheduler.step().
+    ``zero_grad=False`` and ``scheduler_first=True`` give the two classic broken loops
+    (gradients that accumulate; a scheduler stepped before the optimizer).
     """
     losses = []
     for _ in range(n_steps):
-        optimizer.zero_grad()
+        if zero_grad:
+            optimizer.zero_grad()
         loss = torch.nn.functional.mse_loss(model(x), y)
         loss.backward()
+        if scheduler is not None and scheduler_first:
+            scheduler.step()
         optimizer.step()
-        if scheduler is not None:
+        if scheduler is not None and not scheduler_first:
             scheduler.step()
         losses.append(float(loss.detach()))
     return losses
+
+
+def training_setup(
+    optimizer: str,
+    lr: float,
+    n_steps: int,
+    hparams: dict | None = None,
+    seed: int = 0,
+    n_samples: int = 64,
+    scheduler: str | None = None,
+    scheduler_params: dict | None = None,
+) -> dict:
+    """Plain data fixing one training run of the MLP: weights, data, optimizer, scheduler.
+
+    ``optimizer`` and ``scheduler`` are class names in ``torch.optim`` and
+    ``torch.optim.lr_scheduler`` (``"SGD"``, ``"StepLR"``).
+    """
+    x, y = mlp_regression_data(seed, n_samples)
+    return {
+        "initial": flat_parameters(build_mlp(seed)), "hidden": HIDDEN_UNITS, "x": x, "y": y,
+        "optimizer": optimizer, "lr": lr, "hparams": dict(hparams or {}), "n_steps": n_steps,
+        "scheduler": scheduler, "scheduler_params": dict(scheduler_params or {}),
+    }  # fmt: skip
+
+
+def setup_training_losses(setup: dict, zero_grad: bool = True, scheduler_first: bool = False) -> np.ndarray:
+    """The reference losses of a :func:`training_setup` run, on the CPU in float64."""
+    model = build_mlp(0)
+    with torch.no_grad():
+        torch.nn.utils.vector_to_parameters(torch.from_numpy(np.array(setup["initial"])), model.parameters())
+    options = {"foreach": False, **setup["hparams"]}
+    optimizer = getattr(torch.optim, setup["optimizer"])(model.parameters(), lr=setup["lr"], **options)
+    scheduler = None
+    if setup["scheduler"]:
+        scheduler = getattr(torch.optim.lr_scheduler, setup["scheduler"])(optimizer, **setup["scheduler_params"])
+    x, y = (torch.from_numpy(np.array(setup[k])) for k in ("x", "y"))
+    losses = train_module(model, optimizer, x, y, setup["n_steps"], scheduler, zero_grad, scheduler_first)
+    return np.array(losses)

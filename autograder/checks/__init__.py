@@ -105,4 +105,4 @@ def series(kind: str, student, reference, problem: str | None = None) -> dict:
     return {"kind": kind, "problem": problem, "student": as_list(student), "reference": as_list(reference)}
 
 
-from autograder.checks import others, trajectories  # noqa: E402,F401  (they register themselves)
+from autograder.checks import functions, others, trajectories  # noqa: E402,F401  (they register themselves)

@@ -129,7 +129,8 @@ def _validate_property_probe(probe, question) -> None:
 # --- gradient ------------------------------------------------------------------------------------
 
 
-def _gradient_points(problem, count: int) -> list[np.ndarray]:
+def gradient_points(problem, count: int) -> list[np.ndarray]:
+    """The start point and ``count - 1`` fixed random points around it (seeded)."""
     rng = np.random.default_rng(0)
     return [np.array(problem.start)] + [
         problem.start + rng.normal(scale=0.5, size=problem.dim) for _ in range(count - 1)
@@ -141,7 +142,7 @@ def _gradient_probe(check, probe, question, namespace, language) -> ProbeOutcome
     problem = get_problem(probe.problem)
     guard = Guard(question.time_limit, question.forbidden)
     gradient = CONVENTIONS[question.convention].build(namespace, question, problem, guard)
-    points = _gradient_points(problem, probe.steps)
+    points = gradient_points(problem, probe.steps)
     student = np.array([gradient(w) for w in points])
     expected = np.array([problem.grad(w) for w in points])
     default = Tolerance(1e-5, 1e-7) if question.convention == "numerical-gradient" else None

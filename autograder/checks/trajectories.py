@@ -166,21 +166,22 @@ def _losses(problem: Problem, params: np.ndarray) -> np.ndarray:
         return np.array([problem.loss(w) for w in params])
 
 
-def _closed_loop_mistakes(question):
+def _closed_loop_mistakes(question, probe):
+    """Optimizer slips; for plain GD also loop slips, and with a schedule, schedule slips."""
     loops = [m for m in mistakes_for("gd") if m.kind == "loop"] if question.reference == "sgd" else []
-    return _optimizer_mistakes(question) + loops
+    schedules = [m for m in mistakes_for(probe.schedule[0]) if m.kind == "schedule"] if probe.schedule else []
+    return _optimizer_mistakes(question) + loops + schedules
 
 
-def _closed_loop_variant(mistake, setting: Setting) -> np.ndarray:
+def _closed_loop_variant(mistake, setting: Setting, probe, question) -> np.ndarray:
+    steps = len(setting.reference.lrs)
     if mistake.kind == "loop":
-        return mistake.build(setting.problem, setting.lr, len(setting.reference.lrs)).params
-    return run(
-        _variant(mistake, setting),
-        setting.problem,
-        len(setting.reference.lrs),
-        lr=setting.lr,
-        schedule=setting.schedule,
-    ).params
+        return mistake.build(setting.problem, setting.lr, steps).params
+    if mistake.kind == "schedule":
+        name, params = probe.schedule
+        wrong = mistake.build(name, **params, **mistake.probe.knobs)
+        return run(setting.optimizer(question.reference), setting.problem, steps, schedule=wrong).params
+    return run(_variant(mistake, setting), setting.problem, steps, lr=setting.lr, schedule=setting.schedule).params
 
 
 def _closed_loop_probe(check, probe, question, namespace, language) -> ProbeOutcome:
@@ -189,6 +190,9 @@ def _closed_loop_probe(check, probe, question, namespace, language) -> ProbeOutc
     guard = Guard(question.time_limit, question.forbidden)
     student = _student_closed_loop(question, namespace, setting, guard)
     ensure_spec(student.shape == setting.reference.params.shape, "closed-loop run shapes disagree")
+    if guard.mutations and CONVENTIONS[question.convention].family == "closed-loop":
+        message = f"{guard.mutations[0]} changed the w0 it was given in place; work on a copy"
+        return ProbeOutcome(probe, False, f"{probe.label}: {message}")
     tight = int(check.options.get("tight_steps", 10)) + 1
     tolerance = tolerance_for(check, guard.dtype)
     steps = len(setting.reference.lrs)
@@ -200,8 +204,8 @@ def _closed_loop_probe(check, probe, question, namespace, language) -> ProbeOutc
     if matched is None:
         return _verdict(
             probe, student[:tight], setting.reference.params[:tight], tolerance,
-            lambda mistake: _closed_loop_variant(mistake, setting)[:tight],
-            _closed_loop_mistakes(question), language,
+            lambda mistake: _closed_loop_variant(mistake, setting, probe, question)[:tight],
+            _closed_loop_mistakes(question, probe), language,
         )  # fmt: skip
     loss_tolerance = type(tolerance)(rtol=float(check.options.get("loss_rtol", 1e-2)), atol=1e-8)
     losses = compare_sequences(_losses(setting.problem, student), _losses(setting.problem, matched), loss_tolerance)

@@ -346,6 +346,15 @@ MISTAKES: tuple[Mistake, ...] = (
         runs.warmup_from_zero,
         Probe(n_steps=20, schedule=("warmup-cosine", {"lr": 0.1, "warmup_steps": 5, "total_steps": 20})),
     ),
+    Mistake(
+        "linear-warmup-from-zero",
+        "schedule",
+        "linear-warmup-cosine",
+        "Warm-up starts at lr 0 (lr*k/W), so the first update does not move; use lr*(k+1)/W.",
+        "워밍업이 학습률 0(lr*k/W)에서 시작해 첫 업데이트가 움직이지 않습니다. lr*(k+1)/W를 쓰세요.",
+        runs.warmup_from_zero,
+        Probe(n_steps=20, schedule=("linear-warmup-cosine", {"lr": 0.1, "warmup_steps": 5, "total_steps": 20})),
+    ),
     # --- gradient-descent loops -----------------------------------------------------------------
     Mistake(
         "gd-sequential-update",

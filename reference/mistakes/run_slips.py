@@ -13,7 +13,7 @@ import numpy as np
 from reference import optimizers as opt
 from reference.lessons import coordinatewise_gd
 from reference.problems import Problem
-from reference.schedules import Schedule, make_schedule, warmup_cosine
+from reference.schedules import Schedule, make_schedule
 from reference.trajectory import Trajectory, run
 
 # --- schedules ---------------------------------------------------------------------------
@@ -43,18 +43,13 @@ def cosine_clamped_instead(name: str, **params) -> Schedule:
 
 
 def warmup_from_zero(name: str, **params) -> Schedule:
-    """Hugging Face-style warm-up lr * k / W, so update 0 has lr 0, instead of LinearLR's."""
+    """Hugging Face-style warm-up lr * k / W, so update 0 has lr 0; the rest as the reference."""
     params = dict(params)
-    params.pop("start_factor", None)
+    if name == "warmup-cosine":
+        params.pop("start_factor", None)
+    reference = make_schedule(name, **params)
     lr, warmup_steps = params["lr"], params["warmup_steps"]
-
-    def schedule(step: int) -> float:
-        if step < warmup_steps:
-            return lr * step / warmup_steps
-        return warmup_cosine(step, **params)
-
-    make_schedule("warmup-cosine", **params)  # same validation as the reference
-    return schedule
+    return lambda step: lr * step / warmup_steps if step < warmup_steps else reference(step)
 
 
 # --- gradient-descent loops ---------------------------------------------------------------

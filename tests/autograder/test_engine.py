@@ -100,6 +100,8 @@ SCHEDULE_CASES = {
     "cosine-restarts": {"lr": 0.1, "T_0": 3, "T_mult": 2},
     "cosine-clamped": {"lr": 0.1, "T_max": 10},
     "warmup-cosine": {"lr": 0.1, "warmup_steps": 5, "total_steps": 20},
+    "linear-warmup": {"lr": 0.1, "warmup_steps": 5},
+    "linear-warmup-cosine": {"lr": 0.1, "warmup_steps": 5, "total_steps": 20},
     "inverse-sqrt": {"lr": 0.1, "warmup_steps": 4},
     "constant": {"lr": 0.1},
 }

@@ -69,6 +69,24 @@ CASES = [
         21,
     ),
     (
+        "linear-warmup",
+        {"lr": 0.1, "warmup_steps": 5},
+        lambda o: torch_schedulers.LinearLR(o, 1 / 5, 1.0, 4),
+        0.1,
+        12,
+    ),
+    (
+        "linear-warmup-cosine",
+        {"lr": 0.1, "warmup_steps": 4, "total_steps": 20, "eta_min": 0.001},
+        lambda o: torch_schedulers.SequentialLR(
+            o,
+            [torch_schedulers.LinearLR(o, 1 / 4, 1.0, 3), torch_schedulers.CosineAnnealingLR(o, 16, eta_min=0.001)],
+            [4],
+        ),
+        0.1,
+        30,
+    ),
+    (
         "cyclic",
         {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4},
         lambda o: torch_schedulers.CyclicLR(o, 0.01, 0.1, 4, cycle_momentum=False),

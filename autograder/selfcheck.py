@@ -1,0 +1,84 @@
+"""Self-check for students: ``check("adam_step")`` inside the notebook, ``gdgrade check`` outside.
+
+In a notebook (Jupyter or Colab, after ``pip install gdgrade``)::
+
+    from autograder.selfcheck import checker
+    check = checker("04-adaptive")
+    check("adam_step")      # one question, by its id or any of its function names
+    check()                 # every question
+
+Only the public probes run; the hidden ones are for ``gdgrade grade``. The verdicts are
+printed in the assignment's language, with the diagnosis of a recognised mistake, and a
+failed check raises :class:`CheckFailedError` so an nbgrader test cell fails with it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+
+from autograder.grading import GradeResult, grade
+from autograder.spec import AssignmentSpec, builtin_spec
+
+_WORDS = {
+    "en": {"passed": "passed", "failed": "FAILED", "total": "score", "why": "why"},
+    "ko": {"passed": "통과", "failed": "실패", "total": "점수", "why": "원인"},
+}
+
+
+class CheckFailedError(AssertionError):
+    """A self-check found a failing check (an AssertionError, so nbgrader counts it)."""
+
+
+def question_ids(spec: AssignmentSpec, name: str | None) -> list[str]:
+    """The question ids ``name`` refers to: a question id or one of its symbol names."""
+    if name is None:
+        return [question.id for question in spec.questions]
+    for question in spec.questions:
+        if name == question.id or name in question.symbols.values():
+            return [question.id]
+    known = sorted({q.id for q in spec.questions} | {s for q in spec.questions for s in q.symbols.values()})
+    raise ValueError(f"{spec.id} has no question {name!r}; use one of: {', '.join(known)}")
+
+
+def verdict_lines(result: dict, language: str) -> list[str]:
+    """Readable verdicts, one block per check, from a result's JSON (``GradeResult.to_json()``)."""
+    words = _WORDS.get(language, _WORDS["en"])
+    lines = []
+    for check in result["checks"]:
+        mark = "✓" if check["passed"] else "✗"
+        state = words["passed"] if check["passed"] else words["failed"]
+        lines.append(f"{mark} {check['name']}  {check['score']:g}/{check['max_score']:g}  {state}")
+        if not check["passed"]:
+            lines.append(f"    {check['message']}")
+            diagnosis = check.get("diagnosis")
+            if diagnosis and diagnosis.get("message") and diagnosis["message"] not in check["message"]:
+                lines.append(f"    {words['why']}: {diagnosis['message']}")
+    lines.append(f"{words['total']}: {result['score']:g}/{result['max_score']:g}")
+    return lines
+
+
+def run_check(spec: AssignmentSpec, namespace: dict, name: str | None = None, hidden: bool = False) -> GradeResult:
+    """Grade the chosen question(s) on ``namespace`` and print the verdicts.
+
+    Public probes only, unless ``hidden`` (nbgrader's hidden test regions ask for them).
+    """
+    result = grade(spec, namespace, include_hidden=hidden, questions=question_ids(spec, name))
+    print("\n".join(verdict_lines(result.to_json(), spec.language)))
+    failed = [check.question + "/" + check.name for check in result.checks if not check.passed]
+    if failed:
+        raise CheckFailedError(f"{len(failed)} check(s) failed: {', '.join(failed)}")
+    return result
+
+
+def checker(assignment: str | AssignmentSpec, namespace: dict | None = None) -> Callable[..., GradeResult]:
+    """A ``check(name=None)`` function for a notebook; ``namespace`` defaults to the caller's globals."""
+    spec = builtin_spec(assignment) if isinstance(assignment, str) else assignment
+    if namespace is None:
+        namespace = inspect.currentframe().f_back.f_globals
+
+    def check(name: str | None = None, hidden: bool = False) -> GradeResult:
+        """Run the public checks of question ``name`` (all questions when omitted)."""
+        return run_check(spec, namespace, name, hidden)
+
+    return check
