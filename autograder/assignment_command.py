@@ -48,13 +48,15 @@ def add_parsers(commands) -> None:
 # --- release ---------------------------------------------------------------------------------------
 
 
-def _generate(course: Path, assignment: str) -> None:
+def _generate(course: Path, assignment: str, private_exchange: bool) -> None:
     """nbgrader's generate_assignment in ``course``; its errors become one readable ValueError."""
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
     config = Config()
     config.CourseDirectory.root = str(course)
+    if private_exchange:  # a throw-away course: keep nbgrader away from the system-wide exchange
+        config.Exchange.root = str(course / "exchange")
     outcome = NbGraderAPI(config=config).generate_assignment(assignment, force=True, create=True)
     if not outcome["success"]:
         errors = [line for line in outcome["log"].splitlines() if "Error" in line or "[ERROR]" in line]
@@ -76,7 +78,7 @@ def release_assignment(assignment: str, out: Path | None = None, course: Path | 
         if not source.exists():
             source.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(notebook, source)
-        _generate(root, assignment)
+        _generate(root, assignment, private_exchange=course is None)
         released = root / "release" / assignment / notebook.name
         if course:
             return released

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from autograder.errors import SubmissionError, raised_message
-from autograder.kernel_runtime import watch_calls
+from autograder.kernel_runtime import is_tensor, watch_calls
 
 
 @contextlib.contextmanager
@@ -61,7 +61,7 @@ def forbidden_calls(module_names: tuple[str, ...], what: str) -> Iterator[None]:
 
 def to_array(value, what: str) -> tuple[np.ndarray, str]:
     """A student's number(s) as a float64 array plus the dtype they came in."""
-    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
+    if is_tensor(value):
         value = value.detach().cpu().numpy()
     try:
         array = np.asarray(value)

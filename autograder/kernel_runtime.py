@@ -44,6 +44,12 @@ def _encode_array(array: np.ndarray) -> dict:
     }
 
 
+def is_tensor(value) -> bool:
+    """A torch tensor (checked by type, so proxies that answer any attribute are not one)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(value, torch.Tensor)
+
+
 def encode(value, keep=None):
     """Plain data as JSON-able structures; ``keep(obj) -> marker`` handles anything else."""
     if value is None or isinstance(value, (bool, str)):
@@ -54,7 +60,7 @@ def encode(value, keep=None):
         return float(value) if math.isfinite(value) else {"__float__": repr(float(value))}
     if isinstance(value, np.ndarray):
         return _encode_array(value)
-    if hasattr(value, "detach") and hasattr(value, "cpu") and hasattr(value, "numpy"):  # torch tensor
+    if is_tensor(value):
         return _encode_array(value.detach().cpu().numpy())
     if isinstance(value, list):
         return [encode(item, keep) for item in value]
@@ -197,7 +203,7 @@ def _mlp(initial, hidden: int, device: str):
     model = torch.nn.Sequential(torch.nn.Linear(1, hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, 1))
     model = model.double().to(device)
     with torch.no_grad():
-        vector = torch.from_numpy(np.asarray(initial, dtype=np.float64)).to(device)
+        vector = torch.tensor(np.array(initial, dtype=np.float64), device=device)  # a copy: training writes to it
         torch.nn.utils.vector_to_parameters(vector, model.parameters())
     return model
 
@@ -231,6 +237,11 @@ class LrTable:
         self.lrs = [float(lr) for lr in lrs]
 
     def __call__(self, step):
+        if not 0 <= int(step) < len(self.lrs):
+            last = len(self.lrs) - 1
+            raise ValueError(
+                f"schedule({step}) was asked for, but the updates are 0..{last}: update k uses schedule(k)"
+            )
         return self.lrs[int(step)]
 
     def __repr__(self) -> str:
@@ -325,6 +336,8 @@ class KernelEndpoint:
                 generator.bit_generator.state = marker["state"]
                 self.objects[ref] = generator
             return self.objects[ref]
+        if "__symbol__" in marker:
+            return self.namespace[marker["__symbol__"]]
         if "__lrs__" in marker:
             return LrTable(marker["__lrs__"])
         if "__problem__" in marker:

@@ -62,6 +62,25 @@ class RemoteSession:
     def __init__(self, kernel: KernelSession):
         self.kernel = kernel
         self._calls = 0
+        self._generators: dict[int, tuple[np.random.Generator, str]] = {}
+
+    def generator_name(self, generator: np.random.Generator) -> str:
+        """The kernel-side name of a grader's Generator: one kernel copy per grader object.
+
+        The session keeps the object alive, so its id cannot be reused by a later Generator
+        (which would silently get the old one's advanced state in the kernel).
+        """
+        known = self._generators.get(id(generator))
+        if known is None or known[0] is not generator:
+            known = (generator, f"rng-{len(self._generators) + 1}")
+            self._generators[id(generator)] = known
+        return known[1]
+
+    def outgoing(self, value) -> dict:
+        """Markers for the non-plain things the grader sends: kernel objects, generators, problems."""
+        if isinstance(value, np.random.Generator):
+            return {"__rng__": self.generator_name(value), "state": value.bit_generator.state}
+        return _outgoing(value)
 
     def install(self) -> None:
         """Install the endpoint in the kernel (after the student's cells have run)."""
@@ -115,8 +134,8 @@ class RemoteObject:
             payload = {
                 "action": "call",
                 "target": self._target,
-                "args": encode(list(args), _outgoing),
-                "kwargs": encode(dict(kwargs), _outgoing),
+                "args": encode(list(args), session.outgoing),
+                "kwargs": encode(dict(kwargs), session.outgoing),
                 "forbidden": list(forbidden),
             }
         except BoundaryError as error:
@@ -141,7 +160,12 @@ class RemoteObject:
         return RemoteObject(self._session, [*self._target, attribute], f"{self._label}.{attribute}")
 
     def __setattr__(self, attribute: str, value) -> None:
-        payload = {"action": "setattr", "target": self._target, "attr": attribute, "value": encode(value, _outgoing)}
+        payload = {
+            "action": "setattr",
+            "target": self._target,
+            "attr": attribute,
+            "value": encode(value, self._session.outgoing),
+        }
         reply = self._session.request(payload, f"setting {self._label}.{attribute}")
         if not reply.get("ok"):
             raise SubmissionError(
@@ -159,14 +183,14 @@ def _incoming(session: RemoteSession, marker: dict, what: str) -> RemoteObject:
 
 
 def _outgoing(value) -> dict:
-    """Markers for the non-plain things the grader sends: kernel objects, generators, problems."""
+    """Markers for kernel objects, schedules and problem functions (generators: the session's)."""
     if isinstance(value, RemoteObject):
         target = object.__getattribute__(value, "_target")
+        if target[0] == "name" and len(target) == 2:  # a student's symbol, e.g. a class handed to a helper
+            return {"__symbol__": target[1]}
         if target[0] != "ref" or len(target) != 2:
-            raise BoundaryError("only objects the kernel returned can be sent back")
+            raise BoundaryError("only the student's symbols and objects the kernel returned can be sent back")
         return {"__ref__": target[1]}
-    if isinstance(value, np.random.Generator):
-        return {"__rng__": f"rng-{id(value)}", "state": value.bit_generator.state}
     if isinstance(value, kernel_runtime.LrTable):
         return {"__lrs__": value.lrs}
     for name, problem in problems.built_problems().items():

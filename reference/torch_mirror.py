@@ -8,6 +8,7 @@ by this module, so numpy-only users never pay for it.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -204,12 +205,15 @@ def setup_training_losses(setup: dict, zero_grad: bool = True, scheduler_first: 
     """The reference losses of a :func:`training_setup` run, on the CPU in float64."""
     model = build_mlp(0)
     with torch.no_grad():
-        torch.nn.utils.vector_to_parameters(torch.from_numpy(np.array(setup["initial"])), model.parameters())
+        # the parameters become views of this vector, so it must be a copy of the setup's
+        torch.nn.utils.vector_to_parameters(torch.tensor(np.array(setup["initial"])), model.parameters())
     options = {"foreach": False, **setup["hparams"]}
     optimizer = getattr(torch.optim, setup["optimizer"])(model.parameters(), lr=setup["lr"], **options)
     scheduler = None
     if setup["scheduler"]:
         scheduler = getattr(torch.optim.lr_scheduler, setup["scheduler"])(optimizer, **setup["scheduler_params"])
     x, y = (torch.from_numpy(np.array(setup[k])) for k in ("x", "y"))
-    losses = train_module(model, optimizer, x, y, setup["n_steps"], scheduler, zero_grad, scheduler_first)
+    with warnings.catch_warnings():  # torch warns about the very order scheduler_first asks for
+        warnings.simplefilter("ignore", UserWarning)
+        losses = train_module(model, optimizer, x, y, setup["n_steps"], scheduler, zero_grad, scheduler_first)
     return np.array(losses)

@@ -150,14 +150,26 @@ def _gradient_probe(check, probe, question, namespace, language) -> ProbeOutcome
     comparison = compare_sequences(student, expected, tolerance)
     if comparison.passed:
         return ProbeOutcome(probe, True, f"{probe.label}: gradient matches at {len(points)} points", comparison)
-    ratio = _scale(student, expected)
-    hint = f" (yours is {ratio:.3g}x the analytic gradient)" if ratio else ""
+    hint = _gradient_hint(student, expected, comparison, question.convention == "numerical-gradient")
     return ProbeOutcome(
         probe,
         False,
         f"{probe.label}: gradient differs at point {comparison.first_bad_step}{hint}",
         comparison,
     )
+
+
+def _gradient_hint(student: np.ndarray, expected: np.ndarray, comparison, numerical: bool) -> str:
+    """A constant factor (a dropped 2/N, a 2h that became h), or a near miss of a difference quotient."""
+    ratio = _scale(student, expected)
+    if ratio is not None and abs(ratio - 1.0) > 1e-3:
+        return f" (yours is {ratio:.3g}x the analytic gradient)"
+    if numerical and comparison.max_rel_error < 1e-2:
+        return (
+            f" (close, but off by {comparison.max_rel_error:.1g} relative: a one-sided difference leaves an error"
+            " proportional to h; use the central difference (f(w + h e_i) - f(w - h e_i)) / 2h)"
+        )
+    return ""
 
 
 def _scale(student: np.ndarray, expected: np.ndarray) -> float | None:
