@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import shutil
 import sys
@@ -17,9 +16,12 @@ import tempfile
 from pathlib import Path
 
 from assignments import ASSIGNMENTS, source_notebook
+from autograder.course import CONFIG_NAME, Course, open_course, require_assignment
 from autograder.errors import SpecError, SubmissionError
 from autograder.grade_command import docker_engine_running
+from autograder.html_report import html_report
 from autograder.notebooks import load_submission
+from autograder.reports import junit_xml, markdown_summary
 from autograder.sandbox import BACKENDS, Limits, Sandbox, available_backend
 from autograder.selfcheck import verdict_lines
 from autograder.spec import AssignmentSpec, builtin_spec, load_spec
@@ -29,9 +31,10 @@ from autograder.submission import grade_submission
 def add_parsers(commands) -> None:
     """Register ``release`` and ``check``."""
     release = commands.add_parser("release", help="write the student version of an assignment (nbgrader)")
-    release.add_argument("assignment", choices=ASSIGNMENTS, metavar="ASSIGNMENT", help=", ".join(ASSIGNMENTS))
-    release.add_argument("--out", type=Path, default=Path("release"), help="folder for the notebook (default release)")
-    release.add_argument("--course", type=Path, help="an nbgrader course folder (default: a temporary one)")
+    release.add_argument("assignment", metavar="ASSIGNMENT", help=", ".join(ASSIGNMENTS) + ", or a course's own")
+    release.add_argument("--out", type=Path, default=Path("release"), help="folder for the notebook (no course)")
+    release.add_argument("--course", type=Path, help="an nbgrader course (default: here, if it is one)")
+    release.add_argument("--duedate", help="due date for late penalties, e.g. '2026-12-01 23:59:00 UTC'")
     release.set_defaults(handler=release_command)
 
     check = commands.add_parser("check", help="run an assignment's public checks on a notebook")
@@ -42,54 +45,75 @@ def add_parsers(commands) -> None:
     check.add_argument("--lang", choices=("en", "ko"), help="language of the verdicts (default: the assignment's)")
     check.add_argument("--sandbox", choices=BACKENDS, default="none", help="default none: it is your own code")
     check.add_argument("--timeout", type=float, default=300.0, help="seconds for the whole notebook")
+    check.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML")
+    check.add_argument("--html", type=Path, metavar="DIR", help="also write the HTML report (with plots) here")
+    check.add_argument("--summary", type=Path, metavar="FILE", help="append a Markdown table (CI job summary)")
+    check.add_argument("--fail-under", type=float, metavar="PERCENT", help="exit 1 only below this score %%")
     check.set_defaults(handler=check_command)
 
 
 # --- release ---------------------------------------------------------------------------------------
 
 
-def _generate(course: Path, assignment: str, private_exchange: bool) -> None:
-    """nbgrader's generate_assignment in ``course``; its errors become one readable ValueError."""
+def _generate(config, assignment: str, duedate: str | None = None) -> None:
+    """nbgrader's generate_assignment under ``config``; its errors become one readable ValueError."""
     from nbgrader.apps import NbGraderAPI
-    from traitlets.config import Config
 
-    config = Config()
-    config.CourseDirectory.root = str(course)
-    if private_exchange:  # a throw-away course: keep nbgrader away from the system-wide exchange
-        config.Exchange.root = str(course / "exchange")
-    outcome = NbGraderAPI(config=config).generate_assignment(assignment, force=True, create=True)
+    api = NbGraderAPI(config=config)
+    if duedate:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(api.coursedir.db_url) as gradebook:
+            try:
+                gradebook.update_or_create_assignment(assignment, duedate=duedate)
+            except ValueError as error:
+                raise ValueError(f"--duedate {duedate!r} is not a date nbgrader understands: {error}") from None
+    outcome = api.generate_assignment(assignment, force=True, create=True)
     if not outcome["success"]:
         errors = [line for line in outcome["log"].splitlines() if "Error" in line or "[ERROR]" in line]
         raise ValueError(f"nbgrader could not release {assignment}: {(errors or ['see its log'])[0].strip()}")
 
 
-def release_assignment(assignment: str, out: Path | None = None, course: Path | None = None) -> Path:
-    """Release one shipped assignment; returns the student notebook's path.
+def _scratch_config(root: Path):
+    from traitlets.config import Config
 
-    In a given ``course`` the instructor's own ``source/<assignment>/`` copy is used when it
-    exists (never overwritten) and the result stays in its ``release/``. Without one, a
-    temporary course is used and the notebook is copied into ``out``.
-    """
+    config = Config()
+    config.CourseDirectory.root = str(root)
+    config.Exchange.root = str(root / "exchange")  # keep nbgrader away from the system-wide exchange
+    return config
+
+
+def release_assignment(assignment: str, out: Path | None = None) -> Path:
+    """Release a shipped assignment through a temporary course; returns the copy in ``out``."""
     notebook = source_notebook(assignment)
-    holder = contextlib.nullcontext(str(course)) if course else tempfile.TemporaryDirectory(prefix="gdgrade-course-")
-    with holder as root:
+    with tempfile.TemporaryDirectory(prefix="gdgrade-course-") as root:
         root = Path(root)
-        source = root / "source" / assignment / notebook.name
-        if not source.exists():
-            source.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(notebook, source)
-        _generate(root, assignment, private_exchange=course is None)
-        released = root / "release" / assignment / notebook.name
-        if course:
-            return released
+        (root / "source" / assignment).mkdir(parents=True)
+        shutil.copy2(notebook, root / "source" / assignment / notebook.name)
+        _generate(_scratch_config(root), assignment)
         out = out or Path("release")
         out.mkdir(parents=True, exist_ok=True)
-        return Path(shutil.copy2(released, out / notebook.name))
+        return Path(shutil.copy2(root / "release" / assignment / notebook.name, out / notebook.name))
+
+
+def release_in_course(course: Course, assignment: str, duedate: str | None = None) -> Path:
+    """Release an assignment of a course (its own source, config and gradebook)."""
+    require_assignment(course, assignment)
+    _generate(course.config(), assignment, duedate)
+    return course.root / "release" / assignment / course.notebook_name(assignment)
 
 
 def release_command(arguments) -> int:
-    """``gdgrade release``."""
-    path = release_assignment(arguments.assignment, arguments.out, arguments.course)
+    """``gdgrade release``: in a course when given one (or run inside one), else a throw-away course."""
+    course_root = arguments.course or (Path(".") if (Path(".") / CONFIG_NAME).is_file() else None)
+    if course_root is not None:
+        path = release_in_course(open_course(course_root), arguments.assignment, arguments.duedate)
+    elif arguments.assignment not in ASSIGNMENTS:
+        raise ValueError(f"no assignment {arguments.assignment!r}; the course has: {', '.join(ASSIGNMENTS)}")
+    elif arguments.duedate:
+        raise ValueError("--duedate needs a course (--course DIR): it is stored in the course's gradebook")
+    else:
+        path = release_assignment(arguments.assignment, arguments.out)
     print(f"released {arguments.assignment}: {path}")
     return 0
 
@@ -121,9 +145,14 @@ def _check_spec(arguments) -> AssignmentSpec:
 
 
 def check_command(arguments) -> int:
-    """``gdgrade check``: public checks only, verdicts printed, exit 1 if any check failed."""
+    """``gdgrade check``: public checks only, verdicts printed.
+
+    Exit 1 if any check failed, or with ``--fail-under``, only if the score is below it.
+    """
     if not arguments.notebook.is_file():
         raise ValueError(f"no such notebook: {arguments.notebook}")
+    if arguments.fail_under is not None and not 0 <= arguments.fail_under <= 100:
+        raise ValueError(f"--fail-under is a percentage from 0 to 100, got {arguments.fail_under:g}")
     spec = _check_spec(arguments)
     if arguments.sandbox == "bwrap" and available_backend() != "bwrap":
         raise ValueError("--sandbox bwrap needs bubblewrap and prlimit (apt-get install bubblewrap)")
@@ -135,4 +164,20 @@ def check_command(arguments) -> int:
     for issue in result.execution.get("issues", []):
         print(f"! {issue['message']}")
     print("\n".join(verdict_lines(result.to_json(), spec.language)))
+    _write_check_reports(arguments, result.to_json())
+    if arguments.fail_under is not None:
+        percent = 100 * result.score / result.max_score if result.max_score else 100.0
+        return 1 if percent < arguments.fail_under else 0
     return 0 if all(check.passed for check in result.result.checks) else 1
+
+
+def _write_check_reports(arguments, payload: dict) -> None:
+    if arguments.junit:
+        arguments.junit.parent.mkdir(parents=True, exist_ok=True)
+        arguments.junit.write_text(junit_xml([payload]), encoding="utf-8")
+    if arguments.html:
+        arguments.html.mkdir(parents=True, exist_ok=True)
+        (arguments.html / f"{payload['student']}.html").write_text(html_report(payload), encoding="utf-8")
+    if arguments.summary:
+        with arguments.summary.open("a", encoding="utf-8") as handle:
+            handle.write(markdown_summary(payload))

@@ -158,10 +158,14 @@ def grade_batch(
     include_hidden: bool = True,
     progress: Progress | None = None,
     cluster: str | None = None,
+    names: dict[Path, str] | None = None,
 ) -> BatchOutcome:
-    """Grade every submission not already graded under this spec; results land in OUT/results."""
+    """Grade every submission not already graded under this spec; results land in OUT/results.
+
+    ``names`` gives each submission's student id (default: from the file names).
+    """
     spec = _load(spec_source)
-    fingerprint, names = spec_fingerprint(spec), result_names(submissions)
+    fingerprint, names = spec_fingerprint(spec), names or result_names(submissions)
     results_dir, outcome = out_dir / "results", BatchOutcome()
     progress = progress or Progress(len(submissions))
     stored: dict[Path, dict] = {}

@@ -9,7 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from autograder import assignment_command, grade_command, reference_command, spec_command
+from autograder import (
+    assignment_command,
+    ci_command,
+    course_command,
+    grade_command,
+    reference_command,
+    spec_command,
+)
 
 USAGE_ERROR = 2
 
@@ -31,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     spec_command.add_parser(commands)
     grade_command.add_parsers(commands)
     assignment_command.add_parsers(commands)
+    course_command.add_parsers(commands)
+    ci_command.add_parsers(commands)
     return parser
 
 

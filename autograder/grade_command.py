@@ -48,6 +48,11 @@ def add_parsers(commands) -> None:
 
 def _common_options(parser) -> None:
     parser.add_argument("--out", type=Path, default=Path("gdgrade-out"), help="results folder (default gdgrade-out)")
+    add_sandbox_options(parser)
+
+
+def add_sandbox_options(parser) -> None:
+    """Where and how submissions run: workers, a Dask cluster, the sandbox and time limits."""
     parser.add_argument("--workers", type=int, default=1, help="submissions graded in parallel")
     parser.add_argument("--cluster", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--sandbox", choices=BACKENDS, help="default: bwrap where available, else none")
@@ -55,7 +60,8 @@ def _common_options(parser) -> None:
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds for a whole notebook")
 
 
-def _sandbox(arguments) -> Sandbox:
+def sandbox_from(arguments) -> Sandbox:
+    """The sandbox the options ask for; a usage error if it cannot run here."""
     backend = arguments.sandbox or available_backend()
     if backend == "none":
         print("gdgrade: warning: running student code WITHOUT a sandbox (--sandbox none)", file=sys.stderr)
@@ -110,7 +116,7 @@ def _write_reports(arguments, results: list[dict]) -> list[str]:
 
 
 def _run(arguments, submissions: list[Path], spec_source: str, include_hidden: bool = True) -> int:
-    sandbox = _sandbox(arguments)
+    sandbox = sandbox_from(arguments)
     force = getattr(arguments, "force", False)
     outcome = grade_batch(
         submissions, spec_source, sandbox, arguments.out, arguments.workers, force, include_hidden,

@@ -91,3 +91,21 @@ def csv_summary(results: list[dict]) -> str:
         row = [payload["student"], f"{payload['score']:g}", f"{payload['max_score']:g}"]
         writer.writerow(row + [f"{per_question[q]:g}" for q in questions] + [payload.get("error") or ""])
     return buffer.getvalue()
+
+
+def markdown_summary(payload: dict) -> str:
+    """A Markdown table of one submission's checks, for a CI job summary."""
+    score, most = payload["score"], payload["max_score"]
+    lines = [
+        f"### gdgrade: {payload['student']} — {score:g}/{most:g} ({payload['assignment']})",
+        "",
+        "| check | score | verdict |",
+        "|---|---|---|",
+    ]
+    for check in payload["checks"]:
+        verdict = "passed" if check["passed"] else check["message"].replace("|", "\\|").replace("\n", " ")
+        mark = "✅" if check["passed"] else "❌"
+        lines.append(f"| {mark} `{check['name']}` | {check['score']:g}/{check['max_score']:g} | {verdict} |")
+    if payload.get("error"):
+        lines += ["", f"**The notebook could not be graded normally:** {payload['error']}"]
+    return "\n".join(lines) + "\n"

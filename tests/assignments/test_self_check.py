@@ -66,7 +66,7 @@ def test_gdgrade_check_on_the_solution_notebook_passes(capsys):
     [
         (["check", "nope.ipynb"], "no such notebook: nope.ipynb"),
         (["check", "{setup}", "--assignment", "99-nothing"], "no built-in assignment '99-nothing'"),
-        (["release", "07-missing"], "argument ASSIGNMENT: invalid choice: '07-missing'"),
+        (["release", "07-missing"], "no assignment '07-missing'; the course has: 01-gradient-descent"),
     ],
 )
 def test_usage_errors_are_one_line(arguments, message, tmp_path, capsys):
@@ -98,3 +98,15 @@ def test_gdgrade_check_on_a_released_notebook_exits_one_with_messages(tmp_path):
     assert "make_batches() is not implemented yet" in checked.stdout
     assert "점수: 0/10" in checked.stdout
     assert "Traceback" not in checked.stderr
+
+
+@pytest.mark.parametrize("assignment", ["04-adaptive", "06-pytorch"])
+def test_the_solution_notebook_runs_top_to_bottom_in_jupyter_with_every_check_passing(assignment):
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(source_notebook(assignment), as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3").execute()  # raises on any cell error
+    checks = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    shown = ["".join(o.get("text", "") for o in cell.outputs) for cell in checks]
+    assert checks and all("✓" in text and "✗" not in text for text in shown), shown

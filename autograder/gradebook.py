@@ -1,0 +1,156 @@
+"""Writing gdgrade's results into nbgrader's gradebook, and reading the final scores back.
+
+Each question of a spec is one nbgrader grade cell (the test cell whose ``grade_id`` is the
+question id): gdgrade sets its ``auto_score`` to the question's score, and writes every
+check's verdict as the ``auto_comment`` of the question's solution cell. ``manual_score``
+is never touched, so an instructor's manual grade in formgrader survives re-grading.
+Each submission is written in one transaction; late penalties follow nbgrader's plugin.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from autograder.errors import InfrastructureError
+
+
+def question_scores(payload: dict) -> dict[str, float]:
+    """Points earned per question in a result JSON."""
+    scores: dict[str, float] = defaultdict(float)
+    for check in payload["checks"]:
+        scores[check["name"].split("/")[0]] += check["score"]
+    return dict(scores)
+
+
+def question_comments(payload: dict) -> dict[str, str]:
+    """Each question's check verdicts as plain text lines."""
+    lines: dict[str, list[str]] = defaultdict(list)
+    for check in payload["checks"]:
+        question, name = check["name"].split("/", 1)
+        mark = "passed" if check["passed"] else "FAILED"
+        lines[question].append(f"{name}: {check['score']:g}/{check['max_score']:g} {mark}. {check['message']}")
+    if payload.get("error"):
+        for question in lines:
+            lines[question].insert(0, f"The notebook could not be graded normally: {payload['error']}")
+    return {question: "\n".join(text) for question, text in lines.items()}
+
+
+def late_penalty_plugin(config):
+    """nbgrader's late-submission plugin as the course configures it."""
+    from nbgrader.plugins import LateSubmissionPlugin
+    from traitlets.utils.importstring import import_item
+
+    chosen = config.AssignLatePenalties.get("plugin_class", LateSubmissionPlugin)
+    plugin_class = import_item(chosen) if isinstance(chosen, str) else chosen
+    return plugin_class(config=config)
+
+
+def seconds_late(timestamp: datetime.datetime | None, duedate: datetime.datetime | None) -> float:
+    """How late a submission was (0 when on time or when either time is unknown)."""
+    if timestamp is None or duedate is None:
+        return 0.0
+    return max(0.0, (timestamp.replace(tzinfo=None) - duedate.replace(tzinfo=None)).total_seconds())
+
+
+def _submission(gradebook, assignment: str, student: str):
+    """The student's submission, created with nbgrader's structure if new (not committed)."""
+    from nbgrader.api import Comment, Grade, MissingEntry, Student, SubmittedAssignment, SubmittedNotebook
+
+    try:
+        return gradebook.find_submission(assignment, student)
+    except MissingEntry:
+        pass
+    with gradebook.db.no_autoflush:  # build the whole structure, then add it in one piece
+        owner = gradebook.db.get(Student, student) or Student(id=student)
+        submission = SubmittedAssignment(assignment=gradebook.find_assignment(assignment), student=owner)
+        for notebook in submission.assignment.notebooks:
+            submitted = SubmittedNotebook(notebook=notebook, assignment=submission)
+            for cell in notebook.grade_cells:
+                Grade(cell=cell, notebook=submitted)
+            for cell in notebook.solution_cells:
+                Comment(cell=cell, notebook=submitted)
+        gradebook.db.add(submission)
+    return submission
+
+
+def record_result(gradebook, assignment: str, student: str, payload: dict, timestamp, plugin) -> None:
+    """Write one result into the gradebook in a single transaction (all of it or nothing)."""
+    scores, comments = question_scores(payload), question_comments(payload)
+    try:
+        submission = _submission(gradebook, assignment, student)
+        submission.timestamp = timestamp.replace(tzinfo=None) if timestamp else None
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = min(scores.get(grade.cell.name, 0.0), grade.cell.max_score)
+            for comment in notebook.comments:
+                question = comment.cell.name.removesuffix("-code")
+                comment.auto_comment = comments.get(question)
+            _apply_late_penalty(notebook, submission, student, plugin)
+        gradebook.db.commit()
+    except OperationalError as error:
+        gradebook.db.rollback()
+        raise InfrastructureError(f"the gradebook is unavailable (locked or down): {error.orig}") from None
+    except SQLAlchemyError:
+        gradebook.db.rollback()
+        raise
+
+
+def _apply_late_penalty(notebook, submission, student: str, plugin) -> None:
+    late = seconds_late(submission.timestamp, submission.assignment.duedate)
+    notebook.late_submission_penalty = None
+    if late <= 0:
+        return
+    score = sum(g.manual_score if g.manual_score is not None else (g.auto_score or 0.0) for g in notebook.grades)
+    penalty = plugin.late_submission_penalty(student, score, late)
+    if penalty is not None:
+        notebook.late_submission_penalty = min(max(penalty, 0.0), score)
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """A student's final numbers for one assignment, as the gradebook holds them."""
+
+    student: str
+    status: str  # "graded", "missing"
+    raw_score: float
+    late_penalty: float
+    max_score: float
+    seconds_late: float
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+
+    @property
+    def score(self) -> float:
+        """The score after the late penalty."""
+        return max(self.raw_score - self.late_penalty, 0.0)
+
+
+def score_rows(gradebook, assignment: str) -> list[ScoreRow]:
+    """One row per student of the course, submitted or not, manual grades included."""
+    from nbgrader.api import MissingEntry
+
+    found = gradebook.find_assignment(assignment)
+    max_score = sum(cell.max_score for notebook in found.notebooks for cell in notebook.grade_cells)
+    rows = []
+    for student in sorted(gradebook.students, key=lambda s: s.id):
+        names = {
+            "first_name": student.first_name or "",
+            "last_name": student.last_name or "",
+            "email": student.email or "",
+        }
+        try:
+            submission = gradebook.find_submission(assignment, student.id)
+        except MissingEntry:
+            rows.append(ScoreRow(student.id, "missing", 0.0, 0.0, max_score, 0.0, **names))
+            continue
+        grades = [g for notebook in submission.notebooks for g in notebook.grades]
+        raw = sum(g.manual_score if g.manual_score is not None else (g.auto_score or 0.0) for g in grades)
+        penalty = sum(n.late_submission_penalty or 0.0 for n in submission.notebooks)
+        late = seconds_late(submission.timestamp, found.duedate)
+        rows.append(ScoreRow(student.id, "graded", raw, penalty, max_score, late, **names))
+    return rows
