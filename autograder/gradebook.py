@@ -13,7 +13,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 
 from autograder.errors import InfrastructureError
 
@@ -94,7 +94,7 @@ def record_result(gradebook, assignment: str, student: str, payload: dict, times
     except OperationalError as error:
         gradebook.db.rollback()
         raise InfrastructureError(f"the gradebook is unavailable (locked or down): {error.orig}") from None
-    except SQLAlchemyError:
+    except BaseException:  # anything else, even a kill signal: this submission is not half-written
         gradebook.db.rollback()
         raise
 
