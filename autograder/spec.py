@@ -196,7 +196,6 @@ _CHECK_FIELDS = {
     "name",
     "tight_steps",
     "loss_rtol",
-    "field",
     "expect",
 }
 
@@ -219,7 +218,7 @@ def _check(table: Any, index: int, where: _Where) -> CheckSpec:
             float(where.get(table, "rtol", (int, float), 0.0)),
             float(where.get(table, "atol", (int, float), 0.0)),
         )
-    options = {key: table[key] for key in ("name", "tight_steps", "loss_rtol", "field", "expect") if key in table}
+    options = {key: table[key] for key in ("name", "tight_steps", "loss_rtol", "expect") if key in table}
     return CheckSpec(kind, points, tuple(_probe(p, i, where) for i, p in enumerate(probes)), tolerance, options)
 
 
