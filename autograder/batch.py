@@ -13,6 +13,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import sys
@@ -72,13 +73,25 @@ def _spec_data(spec: AssignmentSpec) -> dict:
     return asdict(spec) | {"source": None}
 
 
+def json_safe(value):
+    """``value`` with every NaN or infinity replaced by None (JSON has neither)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    return value
+
+
 def write_atomically(path: Path, payload: dict) -> None:
     """Write JSON so that a crash leaves either the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(json_safe(payload), indent=1, allow_nan=False)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, indent=1, allow_nan=False)
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -184,7 +197,12 @@ def grade_batch(
             progress.update(names[path], None)
             continue
         payload.update(student=names[path], spec_fingerprint=fingerprint)
-        write_atomically(results_dir / f"{names[path]}.json", payload)
+        try:
+            write_atomically(results_dir / f"{names[path]}.json", payload)
+        except OSError as error:  # a full disk, say: this result is not kept, the earlier ones are intact
+            outcome.infrastructure_failures[names[path]] = f"could not write the result: {error.strerror or error}"
+            progress.update(names[path], None)
+            continue
         stored[path] = payload
         progress.update(names[path], payload)
     outcome.results = [stored[p] for p in submissions if p in stored]
@@ -240,6 +258,8 @@ def _guarded(function: Callable[[Job], dict], job: Job):
         return job.submission, function(job), None
     except (InfrastructureError, OSError, RuntimeError) as failure:
         return job.submission, None, str(failure)
+    except Exception as failure:  # a grader bug one submission triggers must not stop the batch
+        return job.submission, None, f"{type(failure).__name__}: {failure}"
 
 
 def summary_table(outcome: BatchOutcome) -> str:

@@ -26,7 +26,15 @@ from nbclient.util import run_sync
 
 from autograder import kernel_runtime
 from autograder.notebooks import cell_number
-from autograder.sandbox import KERNEL_ENV, SANDBOX_UID, Sandbox, job_uid, prepare_job_dir
+from autograder.sandbox import (
+    KERNEL_ENV,
+    SANDBOX_UID,
+    Sandbox,
+    job_uid,
+    limit_job_dir,
+    prepare_job_dir,
+    release_job_dir,
+)
 
 KERNEL_NAME = "gdgrade-sandbox"
 COLLECT_ZOMBIES = """import os as _os
@@ -127,6 +135,8 @@ class KernelSession:
         self.log_path = spec_root / "kernel.log"
         uid = self.uid = job_uid()
         self.job_dir = prepare_job_dir(work_dir / "job", uid)
+        capped = sandbox.backend == "bwrap" and limit_job_dir(self.job_dir, uid, sandbox.limits.job_dir_bytes)
+        self.job_dir_mounted = capped
         _write_kernelspec(spec_root, sandbox.kernel_argv(self.job_dir, uid))
         self.km = SandboxKernelManager(
             kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_root)])
@@ -173,12 +183,15 @@ class KernelSession:
             self.close()
 
     def close(self) -> None:
-        """Stop the kernel (if it runs) and release the log."""
+        """Stop the kernel (if it runs), release the log and the job folder's mount."""
         try:
             if self.km.has_kernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
         finally:
             self._log.close()
+            if self.job_dir_mounted:
+                release_job_dir(self.job_dir)
+                self.job_dir_mounted = False
 
     def run_extra(self, source: str, timeout: float) -> list:
         """Run a grader cell that is not part of the notebook; returns its outputs.
@@ -208,7 +221,9 @@ class KernelSession:
             cell.outputs = [{"output_type": "error", "ename": TIMEOUT_ERROR, "evalue": "", "traceback": []}]
         if not self.km.has_kernel or not run_sync(self.km.is_alive)():
             raise KernelDiedError("the kernel died")
-        if time.monotonic() - started >= 0.9 * self.client.timeout and _interrupted(cell.outputs):
+        elapsed = time.monotonic() - started
+        if elapsed >= self.client.timeout or (elapsed >= 0.9 * self.client.timeout and _interrupted(cell.outputs)):
+            # interrupted at the limit (a kernel busy unwinding may not even say so)
             cell.outputs = [{"output_type": "error", "ename": TIMEOUT_ERROR, "evalue": "", "traceback": []}]
         return cell.outputs
 
@@ -256,9 +271,14 @@ class KernelSession:
 
 
 def _interrupted(outputs: list) -> bool:
-    """The cell ended in the KeyboardInterrupt (or our marker) that a time-out leaves."""
+    """The cell ended in the KeyboardInterrupt (or our marker) that a time-out leaves.
+
+    An interrupt that lands while IPython is still printing an earlier error shows up as
+    text on stderr rather than as an error output.
+    """
     names = {o.get("ename") for o in outputs if o.get("output_type") == "error"}
-    return bool(names & {"KeyboardInterrupt", TIMEOUT_ERROR})
+    printed = any(o.get("output_type") == "stream" and "KeyboardInterrupt" in o.get("text", "") for o in outputs)
+    return bool(names & {"KeyboardInterrupt", TIMEOUT_ERROR}) or printed
 
 
 def _cell_issues(index: int, number: int, outputs: list, limit: float) -> list[CellIssue]:

@@ -297,6 +297,9 @@ def prepare_kernel(seed: int = 0, output_limit: int = 1_000_000) -> None:
         torch.backends.cudnn.allow_tf32 = False
     sys.stdout = CappedStream(sys.stdout, output_limit)
     sys.stderr = CappedStream(sys.stderr, output_limit)
+    shell = sys.modules["IPython"].get_ipython() if "IPython" in sys.modules else None
+    if shell is not None:  # one-line errors: formatting a deep recursion's traceback can take minutes
+        shell.InteractiveTB.set_mode(mode="Minimal")
 
 
 def environment() -> dict:

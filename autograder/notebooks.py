@@ -18,10 +18,10 @@ def _read_text(path: Path) -> str:
         raw = path.read_bytes()
     except OSError as error:
         raise SubmissionError(f"cannot read {path.name}: {error.strerror or error}") from None
-    if not raw.strip():
-        raise SubmissionError(f"{path.name} is empty")
     if len(raw) > MAX_SUBMISSION_BYTES:
         raise SubmissionError(f"{path.name} is {len(raw) / 1024**2:.0f} MiB; the limit is 20 MiB")
+    if not raw.strip():
+        raise SubmissionError(f"{path.name} is empty")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -111,7 +111,11 @@ class RemoteSession:
     def environment(self) -> dict:
         """Versions and the torch device inside the kernel."""
         reply = self.request({"action": "environment"}, "reading the kernel's environment")
-        return decode(reply.get("result")) if reply.get("ok") else {}
+        try:
+            environment = decode(reply.get("result")) if reply.get("ok") else {}
+        except BoundaryError:
+            return {}
+        return environment if isinstance(environment, dict) else {}
 
     @property
     def calls(self) -> int:

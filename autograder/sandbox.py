@@ -16,9 +16,11 @@ Backends:
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,7 @@ from pathlib import Path
 SANDBOX_UID = 65534  # nobody: inside an unprivileged user namespace
 JOB_UIDS = range(200_000, 260_000)  # as root: one unused uid per job, so per-uid limits stay per job
 BACKENDS = ("bwrap", "docker", "none")
+WORK_DIR = "/work"  # the kernel's working folder: a capped tmpfs inside the sandbox
 KERNEL_ENV = {
     "HOME": "/tmp",
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -56,6 +59,8 @@ class Limits:
     memory_bytes: int = 4 * 1024**3  # address space; torch alone maps ~0.7 GiB
     cpu_seconds: int = 600
     file_size_bytes: int = 64 * 1024**2
+    scratch_bytes: int = 256 * 1024**2  # each of the kernel's writable folders, /tmp and /work
+    job_dir_bytes: int = 16 * 1024**2  # the shared job folder (connection file, sockets), as root
     processes: int = 64
     open_files: int = 256
     cell_timeout: float = 60.0  # seconds per notebook cell
@@ -107,7 +112,8 @@ class Sandbox:
         for name, value in KERNEL_ENV.items():
             argv += ["--setenv", name, value]
         argv += ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc"]
-        argv += ["--perms", "1777", "--tmpfs", "/tmp"]
+        scratch = ["--size", str(self.limits.scratch_bytes)] if bwrap_sizes_tmpfs() else []
+        argv += ["--perms", "1777", *scratch, "--tmpfs", "/tmp", "--perms", "1777", *scratch, "--tmpfs", WORK_DIR]
         for top in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
             argv += _system_link(top)
         for prefix in python_prefixes():
@@ -115,7 +121,7 @@ class Sandbox:
         if os.geteuid() != 0:  # unprivileged: a user namespace maps us to the sandbox uid
             argv += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
         argv += _traversable_parents(str(job_dir))
-        return argv + ["--bind", str(job_dir), str(job_dir), "--chdir", str(job_dir), "--"]
+        return argv + ["--bind", str(job_dir), str(job_dir), "--chdir", WORK_DIR, "--"]
 
     def _docker_argv(self, job_dir: Path, uid: int) -> list[str]:
         argv = ["docker", "run", "--rm", "-i", "--network", "none", "--read-only", "--init"]
@@ -143,6 +149,31 @@ def _traversable_parents(path: str) -> list[str]:
         if str(parent) not in ("/tmp", "/usr", "/etc") and not str(parent).startswith(("/usr/", "/etc/")):
             argv += ["--perms", "0755", "--dir", str(parent)]
     return argv
+
+
+@functools.cache
+def bwrap_sizes_tmpfs() -> bool:
+    """bubblewrap >= 0.5 can cap a tmpfs (``--size``); older ones cannot."""
+    try:
+        shown = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "--size" in shown.stdout + shown.stderr
+
+
+def limit_job_dir(job_dir: Path, uid: int, size: int) -> bool:
+    """As root, put a size-capped tmpfs on the job folder, so no student can fill the host's disk
+    through it. Returns whether it is mounted (False where mounting is not allowed)."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    options = f"size={size},mode=0700,uid={uid},gid={uid},nosuid,nodev"
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(job_dir)], capture_output=True)
+    return done.returncode == 0
+
+
+def release_job_dir(job_dir: Path) -> None:
+    """Unmount what :func:`limit_job_dir` mounted (lazily: nothing may still use it)."""
+    subprocess.run(["umount", "-l", str(job_dir)], capture_output=True)
 
 
 def _drop_privileges(uid: int) -> list[str]:

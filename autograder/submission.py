@@ -49,9 +49,10 @@ class SubmissionResult:
         payload.update(submission=self.submission, student=self.student, error=self.error)
         payload.update(execution=self.execution, seconds=round(self.seconds, 3))
         payload["versions"]["sandbox"] = self.execution.get("sandbox")
-        if "environment" in self.execution:
-            payload["versions"]["device"] = self.execution["environment"].get("device")
-            payload["versions"]["kernel_torch"] = self.execution["environment"].get("torch")
+        environment = self.execution.get("environment")
+        if isinstance(environment, dict):  # what the kernel reported; a tampered kernel may report anything
+            payload["versions"]["device"] = environment.get("device")
+            payload["versions"]["kernel_torch"] = environment.get("torch")
         return payload
 
 

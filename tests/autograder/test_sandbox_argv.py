@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import JOB_UIDS, PRELOAD_AND_LAUNCH, Limits, Sandbox, job_uid, python_prefixes
+from autograder.sandbox import (
+    JOB_UIDS,
+    PRELOAD_AND_LAUNCH,
+    Limits,
+    Sandbox,
+    bwrap_sizes_tmpfs,
+    job_uid,
+    python_prefixes,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +43,15 @@ def test_only_system_python_and_the_job_directory_are_mounted():
     assert not any(
         str(ROOT) == source or str(ROOT).startswith(source + os.sep) for source in sources - set(python_prefixes())
     )
-    assert argv[argv.index("--bind") + 1] == "/tmp/gdgrade-x/job"  # the only writable mount
+    assert argv[argv.index("--bind") + 1] == "/tmp/gdgrade-x/job"  # the only writable host mount
+
+
+def test_the_kernels_writable_folders_are_capped_tmpfs():
+    argv = _argv(scratch_bytes=12345)
+    tmpfs = [argv[i + 1] for i, flag in enumerate(argv) if flag == "--tmpfs"]
+    assert tmpfs == ["/tmp", "/work"] and argv[argv.index("--chdir") + 1] == "/work"
+    if bwrap_sizes_tmpfs():
+        assert [argv[i + 1] for i, flag in enumerate(argv) if flag == "--size"] == ["12345", "12345"]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="as root the kernel drops to a per-job uid with setpriv")

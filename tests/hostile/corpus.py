@@ -1,0 +1,178 @@
+"""The hostile corpus: broken, abusive and cheating submissions, graded in one batch with a
+correct one. Each case says what the student must get: a score and words in the message.
+
+``python -m tests.hostile.report`` grades the corpus and prints case, expected, got.
+The base is the 03-momentum assignment (momentum 5 points, nesterov 5 points); each
+case is its solution plus one hostile cell, or with one function replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from assignments import spec_path
+from tests.assignments.helpers import graded_cells
+
+ASSIGNMENT = "03-momentum"
+FULL = 10.0
+TIME_LIMIT = 2  # seconds per call of student code (the shipped spec allows 10)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One submission of the corpus and the verdict it must get."""
+
+    name: str
+    category: str
+    score: float
+    says: str | None  # words the student must see (None: nothing in particular)
+    cells: tuple[str, ...] = ()  # appended to the solution's cells
+    raw: bytes | None = None  # the file's bytes, instead of a notebook built from cells
+    suffix: str = ".ipynb"
+    notebook: dict | None = None  # a notebook document to write as JSON as is
+
+
+def _slow(body: str) -> str:
+    return f"def momentum_step(w, g, state, lr, momentum=0.9):\n{body}"
+
+
+_V3 = {
+    "nbformat": 3, "nbformat_minor": 0, "metadata": {"name": "old"},
+    "worksheets": [{"cells": [{"cell_type": "code", "language": "python", "input": "\n\n".join(graded_cells(ASSIGNMENT)),
+                               "outputs": [], "metadata": {}}], "metadata": {}}],
+}  # fmt: skip
+
+CASES = [
+    Case("correct", "reference", FULL, None),
+    # --- resource abuse ---------------------------------------------------------------------------
+    Case("loop_at_top_level", "resources", FULL, "ran past the 5 s limit", ("while True:\n    pass",)),
+    Case("loop_in_probed_function", "resources", 5, "did not return within 2 s", (_slow("    while True:\n        pass"),)),
+    Case("sleeping_function", "resources", 5, "did not return within 2 s", (_slow("    import time\n    time.sleep(60)"),)),
+    Case("memory_bomb", "resources", FULL, "raised MemoryError", ("hog = bytearray(32 * 1024**3)",)),
+    Case("fork_bomb", "resources", FULL, "raised BlockingIOError", (
+        "import os, time\nwhile True:\n    if os.fork() == 0:\n        time.sleep(30)\n        os._exit(0)",)),
+    Case("fills_the_disk_in_one_file", "resources", FULL, "File too large", (
+        "with open('big.bin', 'wb') as f:\n    f.write(b'0' * 200 * 1024**2)",)),
+    Case("fills_tmp_with_many_files", "resources", FULL, "No space left on device", (
+        "for i in range(64):\n    with open(f'/tmp/fill{i}.bin', 'wb') as f:\n        f.write(b'0' * 60 * 1024**2)",)),
+    Case("fills_the_work_dir_with_many_files", "resources", FULL, "No space left on device", (
+        "for i in range(64):\n    with open(f'fill{i}.bin', 'wb') as f:\n        f.write(b'0' * 60 * 1024**2)",)),
+    Case("prints_gigabytes", "resources", FULL, None, ("for _ in range(100_000):\n    print('x' * 20_000)",)),
+    Case("deep_recursion", "resources", FULL, "raised RecursionError", ("def f(n):\n    return f(n + 1)\nf(0)",)),
+    Case("huge_recursion_limit", "resources", FULL, "ran past the 5 s limit", (
+        "import sys\nsys.setrecursionlimit(10**8)\ndef f(n):\n    return f(n + 1)\nf(0)",)),
+    # --- escape and snooping ------------------------------------------------------------------------
+    Case("network", "escape", FULL, "raised", (
+        "import socket\nsocket.create_connection(('93.184.216.34', 80), timeout=2)",)),
+    Case("imports_the_grader", "escape", FULL, "No module named 'reference'", ("import reference.optimizers",)),
+    Case("reads_the_spec", "escape", FULL, "raised FileNotFoundError", (f"open({str(spec_path(ASSIGNMENT))!r}).read()",)),
+    Case("reads_another_submission", "escape", FULL, "raised FileNotFoundError", ("open('{submissions}/correct.ipynb').read()",)),
+    Case("reads_the_grader_home", "escape", FULL, "raised FileNotFoundError", ("open('/root/.bashrc').read()",)),
+    Case("writes_outside_the_work_dir", "escape", FULL, "Read-only file system", ("open('/usr/owned.txt', 'w').write('x')",)),
+    Case("writes_a_fake_result", "escape", FULL, "raised", (
+        "import json\njson.dump({'score': 999}, open('{results}/correct.json', 'w'))",)),
+    Case("kills_its_parent", "escape", FULL, "Operation not permitted", ("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",)),
+    Case("kills_everything_it_can", "escape", FULL, "raised ProcessLookupError", ("import os, signal\nos.kill(-1, signal.SIGKILL)",)),
+    # --- grade tampering ---------------------------------------------------------------------------------
+    Case("patches_numpy_and_is_wrong", "tampering", 6, "속도 0에서 다시 시작", (
+        "import numpy, numpy.testing\nnumpy.allclose = lambda *a, **k: True\nnumpy.array_equal = lambda *a, **k: True\n"
+        "numpy.testing.assert_allclose = lambda *a, **k: None\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n    v = momentum * state - lr * g\n    return w + v, state",)),
+    Case("patches_builtins", "tampering", 0, "could not attach to the kernel", (
+        "import builtins\nbuiltins.isinstance = lambda *a: True\nbuiltins.float = lambda *a: 0.0",)),
+    Case("patches_ipython_display", "tampering", 0, "is not defined", (
+        "import IPython.display\nreal = IPython.display.display\n"
+        "def fake(*objects, **kw):\n    for o in objects:\n        if isinstance(o, dict):\n"
+        "            for v in o.values():\n                if isinstance(v, dict) and 'ok' in v:\n"
+        "                    v.update(ok=True, result=None)\n    return real(*objects, **kw)\n"
+        "IPython.display.display = fake\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n    return w, state",)),
+    Case("lying_ndarray_subclass", "tampering", 6, "성분 0이(가) 0, 기준은 0.6", (
+        "class Liar(np.ndarray):\n    def __eq__(self, other):\n        return True\n"
+        "    def __array__(self, *a, **k):\n        return np.asarray(self).view(np.ndarray)\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n    return np.zeros_like(w).view(Liar), state",)),
+    Case("lying_object", "tampering", 5, "not numbers", (
+        "class Always:\n    def __float__(self):\n        return 1.0\n    def __eq__(self, other):\n        return True\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n    return Always(), state",)),
+    Case("right_only_on_public_inputs", "tampering", 8.5, "hidden probe", (
+        "_honest = momentum_step\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n    if lr == 0.04 and momentum == 0.9:\n"
+        "        return _honest(w, g, state, lr, momentum)\n    return w, state",)),
+    Case("detects_grading_from_the_stack", "tampering", 6, "기준과 달라집니다", (
+        "import inspect\n_honest = momentum_step\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n"
+        "    if any('gdgrade' in f.filename or 'gdgrade' in f.function for f in inspect.stack()):\n"
+        "        return w, state\n    return _honest(w, g, state, lr, momentum)",)),
+    Case("redefines_check_and_test_cells", "tampering", FULL, None, (
+        "check = lambda *a, **k: print('all good')\ncheck('momentum')",)),
+    Case("hides_torch_optim", "tampering", 5, "which this question forbids", (
+        "import importlib\n_optim = importlib.import_module('to' + 'rch.op' + 'tim')\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n    import torch\n"
+        "    p = torch.nn.Parameter(torch.tensor(np.array(w, dtype=float)))\n"
+        "    o = getattr(_optim, 'S' + 'GD')([p], lr=lr, momentum=momentum)\n"
+        "    p.grad = torch.tensor(np.array(g, dtype=float))\n    o.step()\n"
+        "    return p.detach().numpy().copy(), state",)),
+    # --- broken input ---------------------------------------------------------------------------------
+    Case("invalid_json", "broken", 0, "is not a notebook (invalid JSON", raw=b'{"cells": [ oops'),
+    Case("empty_file", "broken", 0, "is empty", raw=b""),
+    Case("binary_garbage", "broken", 0, "is not UTF-8 text", raw=bytes(range(256)) * 64),
+    Case("nbformat_v3", "broken", FULL, None, notebook=_V3),
+    Case("r_kernel", "broken", 0, "is a R notebook; gdgrade grades Python", notebook={
+        "nbformat": 4, "nbformat_minor": 5, "cells": [],
+        "metadata": {"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}, "language_info": {"name": "R"}},
+    }),
+    Case("missing_functions", "broken", 5, "nesterov_step is not defined", ("del nesterov_step",)),
+    Case("wrong_signature", "broken", 5, "raised TypeError", ("def momentum_step(w, g):\n    return w - 0.1 * g",)),
+    Case("returns_nan", "broken", 6, "nan", (
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n    return w * np.nan, state",)),
+    Case("pip_install_and_magics", "broken", FULL, None, ("!pip install --no-index nothing-here",
+                                                           "%timeit -n 1 -r 1 sum(range(10))", "%%bash\necho hi")),
+    Case("non_utf8_python", "broken", 0, "is not UTF-8 text", raw="x = 'café'\n".encode("latin-1"), suffix=".py"),
+    Case("absurdly_long_cell", "broken", FULL, None, ("# " + "x" * 3_000_000 + "\npass",)),
+    Case("oversized_file", "broken", 0, "the limit is 20 MiB", raw=b" " * (21 * 1024**2)),
+    Case("python_file", "broken", FULL, None, suffix=".py"),
+]  # fmt: skip
+
+
+def write_case(case: Case, folder: Path, replacements: dict[str, str]) -> Path:
+    """Write one submission into ``folder``; ``{submissions}`` and ``{results}`` are filled in."""
+    path = folder / f"{case.name}{case.suffix}"
+    if case.raw is not None:
+        path.write_bytes(case.raw)
+    elif case.notebook is not None:
+        path.write_text(json.dumps(case.notebook), encoding="utf-8")
+    else:
+        cells = [*graded_cells(ASSIGNMENT), *(_fill(cell, replacements) for cell in case.cells)]
+        if case.suffix == ".py":
+            path.write_text("\n\n".join(cells), encoding="utf-8")
+        else:
+            notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+            notebook.metadata["language_info"] = {"name": "python"}
+            nbformat.write(notebook, path)
+    return path
+
+
+def _fill(cell: str, replacements: dict[str, str]) -> str:
+    for key, value in replacements.items():
+        cell = cell.replace("{" + key + "}", value)
+    return cell
+
+
+def corpus_spec(folder: Path) -> Path:
+    """The 03-momentum spec with a short per-call time limit, as a file a batch can load."""
+    text = spec_path(ASSIGNMENT).read_text(encoding="utf-8")
+    text = re.sub(r"^(forbidden = .*)$", rf"\1\ntime_limit = {TIME_LIMIT}", text, flags=re.M)
+    path = folder / "corpus-spec.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def seen_by_student(payload: dict) -> str:
+    """Everything the student is shown: the error, cell issues and every check's message."""
+    issues = [issue["message"] for issue in payload.get("execution", {}).get("issues", [])]
+    return " | ".join([payload.get("error") or "", *issues, *(c["message"] for c in payload["checks"])])

@@ -1,0 +1,41 @@
+"""Every case of the hostile corpus holds, graded in one sandboxed batch with a correct submission."""
+
+import pytest
+
+from autograder.sandbox import Sandbox, available_backend
+from tests.hostile.corpus import CASES, FULL
+from tests.hostile.report import LIMITS, grade_corpus, table
+
+pytestmark = pytest.mark.skipif(available_backend() != "bwrap", reason="needs bubblewrap, prlimit and setpriv")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    rows, failures = grade_corpus(tmp_path_factory.mktemp("corpus"), Sandbox("bwrap", LIMITS), workers=2)
+    print(table(rows))
+    return {row.case.name: row for row in rows}, failures
+
+
+def test_the_corpus_covers_every_category():
+    categories = {case.category for case in CASES}
+    assert categories == {"reference", "resources", "escape", "tampering", "broken"}
+    assert len(CASES) >= 40
+
+
+def test_no_case_is_a_grader_failure(graded):
+    _, failures = graded
+    assert not failures
+
+
+@pytest.mark.parametrize("name", [case.name for case in CASES])
+def test_each_case_gets_the_expected_score_and_message(graded, name):
+    rows, _ = graded
+    row = rows[name]
+    assert row.score == row.case.score, row.seen
+    if row.case.says:
+        assert row.case.says in row.seen, row.seen
+
+
+def test_the_correct_submission_keeps_full_marks_next_to_all_of_them(graded):
+    rows, _ = graded
+    assert rows["correct"].score == FULL and "FAILED" not in rows["correct"].seen
