@@ -120,3 +120,25 @@ def test_course_from_init_to_export(database, tmp_path, request):
     canvas = list(csv.reader(exported.open()))
     assert canvas[1][:2] == ["Points Possible", ""] and canvas[1][-1] == "10"
     assert ["Lee, Bob", "bob", "", "", "", "8"] in canvas
+
+
+def test_autograde_on_a_dask_cluster_fills_the_same_gradebook(tmp_path):
+    distributed = pytest.importorskip("dask.distributed", reason="the dask extra is not installed")
+    from autograder.cli import main
+
+    course = tmp_path / "course"
+    gdgrade("course", "init", str(course), cwd=tmp_path)
+    gdgrade("release", ASSIGNMENT, cwd=course)
+    download = write_download(tmp_path / "dl.zip", {
+        "alice.ipynb": (notebook_with(ASSIGNMENT), ON_TIME),
+        "bob.ipynb": (notebook_with(ASSIGNMENT, {"predict-code": ("w[1] * np.asarray(x) + w[0]", "w[0] * x + w[1]")}),
+                      ON_TIME),
+    })  # fmt: skip
+    gdgrade("collect", ASSIGNMENT, str(download), cwd=course)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                       host="127.0.0.1")  # fmt: skip
+    with cluster:
+        assert main(["autograde", ASSIGNMENT, "--course", str(course), "--cluster", cluster.scheduler_address]) == 0
+    exported = _exported(course)
+    assert exported["alice"] == ("graded", 10, 0, 10)
+    assert exported["bob"][1] < 10  # a swapped intercept costs predict, mse_loss and mse_grad
