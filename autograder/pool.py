@@ -10,13 +10,13 @@ grading.
 from __future__ import annotations
 
 import atexit
+import multiprocessing.util
 import os
-import tempfile
 from collections import deque
 from pathlib import Path
 
 from autograder.kernel import KernelSession
-from autograder.sandbox import Sandbox
+from autograder.sandbox import Sandbox, WorkFolder, release_stale_job_dirs
 
 
 class KernelPool:
@@ -24,11 +24,15 @@ class KernelPool:
 
     def __init__(self, sandbox: Sandbox, size: int = 1):
         self.sandbox, self.size, self.owner = sandbox, size, os.getpid()
-        self._waiting: deque[tuple[tempfile.TemporaryDirectory, KernelSession]] = deque()
+        self._waiting: deque[tuple[WorkFolder, KernelSession]] = deque()
         atexit.register(self.close)
+        # multiprocessing workers leave through os._exit, which skips atexit; their finalizers run
+        multiprocessing.util.Finalize(self, self.close, exitpriority=10)
+        if sandbox.backend == "bwrap":
+            release_stale_job_dirs()
 
     def _boot_one(self) -> None:
-        work = tempfile.TemporaryDirectory(prefix="gdgrade-")
+        work = WorkFolder()
         try:
             session = KernelSession(self.sandbox, Path(work.name)).boot()
         except BaseException:
@@ -36,7 +40,7 @@ class KernelPool:
             raise
         self._waiting.append((work, session))
 
-    def take(self) -> tuple[tempfile.TemporaryDirectory, KernelSession]:
+    def take(self) -> tuple[WorkFolder, KernelSession]:
         """A booted kernel and its work directory; the caller closes both when done."""
         if not self._waiting:
             self._boot_one()

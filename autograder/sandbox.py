@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,6 +176,46 @@ def limit_job_dir(job_dir: Path, uid: int, size: int) -> bool:
 def release_job_dir(job_dir: Path) -> None:
     """Unmount what :func:`limit_job_dir` mounted (lazily: nothing may still use it)."""
     subprocess.run(["umount", "-l", str(job_dir)], capture_output=True)
+
+
+WORK_PREFIX = "gdgrade-"
+
+
+def work_dir_prefix() -> str:
+    """Prefix of a job's work folder; it names the grading process, so leftovers can be found."""
+    return f"{WORK_PREFIX}{os.getpid()}-"
+
+
+class WorkFolder:
+    """A job's private work folder, removed by ``cleanup()`` (after the kernel's session closed
+    and unmounted its job folder). Unlike TemporaryDirectory it has no exit-time finalizer,
+    which could run before the session is closed and trip over the still-mounted job folder."""
+
+    def __init__(self):
+        self.name = tempfile.mkdtemp(prefix=work_dir_prefix())
+
+    def cleanup(self) -> None:
+        """Remove the folder and everything in it."""
+        shutil.rmtree(self.name, ignore_errors=True)
+
+
+def release_stale_job_dirs(mounts: Path = Path("/proc/self/mounts")) -> int:
+    """Unmount and delete the job folders of grading processes that no longer run (a killed
+    grader cannot clean up after itself). Returns how many were released."""
+    pattern = re.compile(rf"^{re.escape(tempfile.gettempdir())}/{WORK_PREFIX}(\d+)-[^/]+/job$")
+    released = 0
+    try:
+        lines = mounts.read_text().splitlines()
+    except OSError:
+        return 0
+    for line in lines:
+        fields = line.split()
+        match = pattern.match(fields[1]) if len(fields) > 2 and fields[2] == "tmpfs" else None
+        if match and not Path(f"/proc/{match.group(1)}").exists():
+            release_job_dir(Path(fields[1]))
+            shutil.rmtree(Path(fields[1]).parent, ignore_errors=True)
+            released += 1
+    return released
 
 
 def _drop_privileges(uid: int) -> list[str]:

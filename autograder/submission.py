@@ -7,7 +7,6 @@ the submission becomes part of its result. Only the grader's own failures raise
 
 from __future__ import annotations
 
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from autograder.kernel import ExecutionReport, KernelDiedError, KernelSession
 from autograder.notebooks import load_submission, student_notebook
 from autograder.pool import KernelPool
 from autograder.remote import RemoteNamespace, RemoteSession
-from autograder.sandbox import Sandbox
+from autograder.sandbox import Sandbox, WorkFolder
 from autograder.spec import AssignmentSpec
 
 
@@ -126,5 +125,5 @@ def _attempt(notebook, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: b
 
 
 def _fresh_kernel(sandbox: Sandbox):
-    work = tempfile.TemporaryDirectory(prefix="gdgrade-")
+    work = WorkFolder()
     return work, KernelSession(sandbox, Path(work.name))

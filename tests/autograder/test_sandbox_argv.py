@@ -65,3 +65,24 @@ def test_each_job_gets_its_own_uid_so_process_limits_stay_per_job():
 def test_unknown_backends_are_refused():
     with pytest.raises(ValueError, match="unknown sandbox 'chroot'"):
         Sandbox("chroot")
+
+
+def test_job_folders_of_dead_graders_are_released(tmp_path, monkeypatch):
+    import tempfile
+
+    from autograder import sandbox
+
+    base = tempfile.gettempdir()
+    dead, alive = 2**22 + 12345, os.getpid()  # above the default pid_max: never a running process
+    (tmp_path / "mounts").write_text(
+        f"tmpfs {base}/gdgrade-{dead}-abc/job tmpfs rw,size=16384k 0 0\n"
+        f"tmpfs {base}/gdgrade-{alive}-def/job tmpfs rw,size=16384k 0 0\n"
+        f"tmpfs {base}/other-{dead}-abc/job tmpfs rw 0 0\n"
+        f"/dev/sda1 {base}/gdgrade-{dead}-xyz/job ext4 rw 0 0\n",
+        encoding="utf-8",
+    )
+    released = []
+    monkeypatch.setattr(sandbox, "release_job_dir", released.append)
+    assert sandbox.release_stale_job_dirs(tmp_path / "mounts") == 1
+    assert released == [Path(f"{base}/gdgrade-{dead}-abc/job")]
+    assert sandbox.work_dir_prefix() == f"gdgrade-{alive}-"

@@ -90,6 +90,13 @@ def test_a_worker_killed_mid_grade_costs_nothing_already_graded(tmp_path):
     again = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stdout + again.stderr
     assert _valid_results(out / "results") == {f"student{n:02d}": 10 for n in range(6)}
+    assert not _job_mounts_of(worker), "the killed worker's job folders are still mounted"
+
+
+def _job_mounts_of(pid: int) -> list[str]:
+    """The capped job folders (tmpfs, as root) a grading process left mounted."""
+    mounts = Path("/proc/self/mounts").read_text().split("\n")
+    return [line for line in mounts if f"/gdgrade-{pid}-" in line]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small file system needs root")
