@@ -18,7 +18,7 @@ from pathlib import Path
 from assignments import ASSIGNMENTS, source_notebook
 from autograder.course import CONFIG_NAME, Course, open_course, require_assignment
 from autograder.errors import SpecError, SubmissionError
-from autograder.grade_command import docker_engine_running
+from autograder.grade_command import require_docker_engine
 from autograder.html_report import html_report
 from autograder.notebooks import load_submission
 from autograder.reports import junit_xml, markdown_summary
@@ -156,8 +156,7 @@ def check_command(arguments) -> int:
     spec = _check_spec(arguments)
     if arguments.sandbox == "bwrap" and available_backend() != "bwrap":
         raise ValueError("--sandbox bwrap needs bubblewrap and prlimit (apt-get install bubblewrap)")
-    if arguments.sandbox == "docker" and not docker_engine_running():
-        raise ValueError("--sandbox docker needs a running Docker engine ('docker info' failed)")
+    require_docker_engine(arguments.sandbox)
     sandbox = Sandbox(arguments.sandbox, Limits(submission_timeout=arguments.timeout))
     print(f"checking {arguments.notebook.name} against {spec.id} (public checks)\n", file=sys.stderr)
     result = grade_submission(arguments.notebook, spec, sandbox, include_hidden=False)

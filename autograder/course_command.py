@@ -17,6 +17,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from autograder.batch import grade_batch, load_result, spec_fingerprint, summary_table, write_atomically
 from autograder.course import (
     PATTERNS,
@@ -203,12 +205,8 @@ def write_gradebook(course: Course, assignment: str, students: list[str]) -> int
                 timestamp = submission_timestamp(course.submission_dir(student, assignment))
                 record_result(gradebook, assignment, student, payload, timestamp, plugin)
                 _copy_for_formgrader(course, assignment, student)
-    except InfrastructureError:
-        raise
-    except Exception as error:  # sqlalchemy raises at connect time for unreachable servers
-        if type(error).__module__.startswith("sqlalchemy"):
-            raise InfrastructureError(f"the gradebook is unavailable: {error}") from None
-        raise
+    except SQLAlchemyError as error:  # raised at connect time for an unreachable server, say
+        raise InfrastructureError(f"the gradebook is unavailable: {error}") from None
     return len(results)
 
 

@@ -65,12 +65,17 @@ def sandbox_from(arguments) -> Sandbox:
     backend = arguments.sandbox or available_backend()
     if backend == "none":
         print("gdgrade: warning: running student code WITHOUT a sandbox (--sandbox none)", file=sys.stderr)
-    if backend == "docker" and not docker_engine_running():
-        raise ValueError("--sandbox docker needs a running Docker engine ('docker info' failed)")
+    require_docker_engine(backend)
     if arguments.workers < 1:
         raise ValueError(f"--workers must be >= 1, got {arguments.workers}")
     limits = Limits(cell_timeout=arguments.cell_timeout, submission_timeout=arguments.timeout)
     return Sandbox(backend, limits)
+
+
+def require_docker_engine(backend: str) -> None:
+    """A usage error when the docker backend is asked for and no engine answers."""
+    if backend == "docker" and not docker_engine_running():
+        raise ValueError("--sandbox docker needs a running Docker engine ('docker info' failed)")
 
 
 def docker_engine_running() -> bool:

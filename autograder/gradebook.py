@@ -9,7 +9,6 @@ Each submission is written in one transaction; late penalties follow nbgrader's 
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -47,13 +46,6 @@ def late_penalty_plugin(config):
     chosen = config.AssignLatePenalties.get("plugin_class", LateSubmissionPlugin)
     plugin_class = import_item(chosen) if isinstance(chosen, str) else chosen
     return plugin_class(config=config)
-
-
-def seconds_late(timestamp: datetime.datetime | None, duedate: datetime.datetime | None) -> float:
-    """How late a submission was (0 when on time or when either time is unknown)."""
-    if timestamp is None or duedate is None:
-        return 0.0
-    return max(0.0, (timestamp.replace(tzinfo=None) - duedate.replace(tzinfo=None)).total_seconds())
 
 
 def _submission(gradebook, assignment: str, student: str):
@@ -99,12 +91,17 @@ def record_result(gradebook, assignment: str, student: str, payload: dict, times
         raise
 
 
+def grade_points(grade) -> float:
+    """A grade cell's points: the instructor's manual score when there is one, else gdgrade's."""
+    return grade.manual_score if grade.manual_score is not None else (grade.auto_score or 0.0)
+
+
 def _apply_late_penalty(notebook, submission, student: str, plugin) -> None:
-    late = seconds_late(submission.timestamp, submission.assignment.duedate)
+    late = submission.total_seconds_late  # nbgrader's: the due date plus any extension
     notebook.late_submission_penalty = None
     if late <= 0:
         return
-    score = sum(g.manual_score if g.manual_score is not None else (g.auto_score or 0.0) for g in notebook.grades)
+    score = sum(grade_points(g) for g in notebook.grades)
     penalty = plugin.late_submission_penalty(student, score, late)
     if penalty is not None:
         notebook.late_submission_penalty = min(max(penalty, 0.0), score)
@@ -149,8 +146,8 @@ def score_rows(gradebook, assignment: str) -> list[ScoreRow]:
             rows.append(ScoreRow(student.id, "missing", 0.0, 0.0, max_score, 0.0, **names))
             continue
         grades = [g for notebook in submission.notebooks for g in notebook.grades]
-        raw = sum(g.manual_score if g.manual_score is not None else (g.auto_score or 0.0) for g in grades)
+        raw = sum(grade_points(g) for g in grades)
         penalty = sum(n.late_submission_penalty or 0.0 for n in submission.notebooks)
-        late = seconds_late(submission.timestamp, found.duedate)
+        late = submission.total_seconds_late
         rows.append(ScoreRow(student.id, "graded", raw, penalty, max_score, late, **names))
     return rows
