@@ -157,7 +157,7 @@ def check_command(arguments) -> int:
     if arguments.sandbox == "bwrap" and available_backend() != "bwrap":
         raise ValueError("--sandbox bwrap needs bubblewrap and prlimit (apt-get install bubblewrap)")
     require_docker_engine(arguments.sandbox)
-    sandbox = Sandbox(arguments.sandbox, Limits(submission_timeout=arguments.timeout))
+    sandbox = Sandbox(arguments.sandbox, Limits(submission_timeout=arguments.timeout), preload=spec.kernel_preload())
     print(f"checking {arguments.notebook.name} against {spec.id} (public checks)\n", file=sys.stderr)
     result = grade_submission(arguments.notebook, spec, sandbox, include_hidden=False)
     for issue in result.execution.get("issues", []):

@@ -11,7 +11,6 @@ result, so the next run retries it instead of recording a zero.
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 import math
 import multiprocessing
@@ -21,7 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from autograder.errors import InfrastructureError
@@ -65,12 +64,7 @@ def result_names(submissions: list[Path]) -> dict[Path, str]:
 
 def spec_fingerprint(spec: AssignmentSpec) -> str:
     """A hash of the spec's content: results graded under another spec are not reused."""
-    text = json.dumps(_spec_data(spec), sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _spec_data(spec: AssignmentSpec) -> dict:
-    return asdict(spec) | {"source": None}
+    return spec.fingerprint()
 
 
 def json_safe(value):
@@ -178,6 +172,7 @@ def grade_batch(
     ``names`` gives each submission's student id (default: from the file names).
     """
     spec = _load(spec_source)
+    sandbox = replace(sandbox, preload=spec.kernel_preload())
     fingerprint, names = spec_fingerprint(spec), names or result_names(submissions)
     results_dir, outcome = out_dir / "results", BatchOutcome()
     progress = progress or Progress(len(submissions))

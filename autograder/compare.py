@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autograder.timing import phase
+
 MAX_ROWS = 10
 
 
@@ -84,7 +86,11 @@ def _rows(student: np.ndarray, reference: np.ndarray, around: int | None) -> tup
 
 def compare_sequences(student, reference, tolerance: Tolerance) -> Comparison:
     """Compare two step-by-step sequences of equal shape (the caller checks shapes)."""
-    student, reference = _as_steps(student), _as_steps(reference)
+    with phase("comparison"):
+        return _compare(_as_steps(student), _as_steps(reference), tolerance)
+
+
+def _compare(student: np.ndarray, reference: np.ndarray, tolerance: Tolerance) -> Comparison:
     bad = _bad_mask(student, reference, tolerance)
     if bad.any():
         step, component = (int(i) for i in np.argwhere(bad)[0])
@@ -96,5 +102,6 @@ def compare_sequences(student, reference, tolerance: Tolerance) -> Comparison:
 
 def matches(student, reference, tolerance: Tolerance) -> bool:
     """True when the two sequences have one shape and agree within the tolerance."""
-    student, reference = np.asarray(student, dtype=np.float64), np.asarray(reference, dtype=np.float64)
-    return student.shape == reference.shape and not _bad_mask(student, reference, tolerance).any()
+    with phase("comparison"):
+        student, reference = np.asarray(student, dtype=np.float64), np.asarray(reference, dtype=np.float64)
+        return student.shape == reference.shape and not _bad_mask(student, reference, tolerance).any()

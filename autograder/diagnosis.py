@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from autograder.compare import Comparison, Tolerance, matches
+from autograder.timing import phase
 from reference.mistakes import Mistake
 
 MATCH_SLACK = 10.0  # a variant may be matched a little more loosely than the reference
@@ -99,8 +100,9 @@ def diagnose(
     language: str,
 ) -> Diagnosis:
     """Name the matching mistake, or describe the departure; with the first-step ratio."""
-    ratio = _ratio_text(first_step_ratio(student, reference), language)
-    mistake = name_mistake(candidates, produce, student, tolerance)
-    if mistake is not None:
-        return Diagnosis(mistake.id, ratio + mistake.explanation(language))
-    return Diagnosis(None, ratio + describe_departure(comparison, language))
+    with phase("diagnosis"):
+        ratio = _ratio_text(first_step_ratio(student, reference), language)
+        mistake = name_mistake(candidates, produce, student, tolerance)
+        if mistake is not None:
+            return Diagnosis(mistake.id, ratio + mistake.explanation(language))
+        return Diagnosis(None, ratio + describe_departure(comparison, language))

@@ -8,6 +8,7 @@ the :class:`~autograder.guard.Guard`.
 
 from __future__ import annotations
 
+import importlib.metadata
 import platform
 from dataclasses import asdict, dataclass
 
@@ -16,6 +17,7 @@ import numpy as np
 from autograder.checks import ProbeOutcome, run_probe
 from autograder.compare import Comparison
 from autograder.diagnosis import Diagnosis
+from autograder.reference_cache import cache_for, using
 from autograder.spec import AssignmentSpec, CheckSpec, QuestionSpec
 
 
@@ -87,18 +89,23 @@ class GradeResult:
 
 
 def versions() -> dict[str, str]:
-    """Versions of what took part in grading."""
-    import torch
-
+    """Versions of what took part in grading (torch's from its metadata: importing it costs seconds)."""
     from autograder import __version__
 
     return {
         "gdgrade": __version__,
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "torch": torch.__version__,
+        "torch": _installed_version("torch"),
         "device": "cpu",
     }
+
+
+def _installed_version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _shown(outcomes: list[ProbeOutcome], failure: ProbeOutcome | None) -> ProbeOutcome | None:
@@ -163,5 +170,6 @@ def grade(spec: AssignmentSpec, namespace: dict, include_hidden: bool = True, qu
     ``questions`` limits grading to those question ids.
     """
     chosen = [q for q in spec.questions if questions is None or q.id in questions]
-    checks = [result for q in chosen for result in grade_question(q, namespace, spec.language, include_hidden)]
+    with using(cache_for(spec)):
+        checks = [result for q in chosen for result in grade_question(q, namespace, spec.language, include_hidden)]
     return GradeResult(spec.id, tuple(checks))

@@ -12,7 +12,6 @@ import io
 
 import numpy as np
 
-from autograder.plots import plot_lines, plot_runs
 from reference.problems import PROBLEMS, get_problem
 from reference.trajectory import Trajectory
 
@@ -41,6 +40,8 @@ def _trajectory(params: np.ndarray, problem) -> Trajectory:
 
 def plot_images(check: dict) -> list[str]:
     """PNG data URLs for a check's series; none when there is nothing to plot."""
+    from autograder.plots import plot_lines, plot_runs  # matplotlib: only when a page is drawn
+
     series = check.get("series")
     if not series or not series.get("student"):
         return []

@@ -16,8 +16,10 @@ import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 
 import nbformat
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
@@ -48,10 +50,71 @@ del _os"""
 TIMEOUT_ERROR = "GdgradeCellTimeout"
 
 
+class PromptKernelClient(AsyncKernelClient):
+    """A kernel client with two changes for grading.
+
+    * Its readiness wait has no fixed cost: jupyter_client's keeps listening to IOPub for
+      0.2 s of silence after the kernel_info reply, a fifth of a second per submission.
+    * A grader request can ride along in the next execute_request's content instead of in
+      the cell's code: IPython transforms and compiles code twice, which for a request of
+      50 MB of arrays takes seconds, while the message content is only parsed as JSON.
+    """
+
+    attached_request: str | None = None
+
+    def execute(self, code: str, silent=False, store_history=True, user_expressions=None, allow_stdin=None,
+                stop_on_error=True) -> str:  # fmt: skip
+        """Send an execute_request (with the attached grader request, if any); returns its msg_id."""
+        content = {
+            "code": code,
+            "silent": silent,
+            "store_history": store_history,
+            "user_expressions": user_expressions or {},
+            "allow_stdin": self.allow_stdin if allow_stdin is None else allow_stdin,
+            "stop_on_error": stop_on_error,
+        }
+        if self.attached_request is not None:
+            content[kernel_runtime.REQUEST_FIELD], self.attached_request = self.attached_request, None
+        message = self.session.msg("execute_request", content)
+        self.shell_channel.send(message)
+        return message["header"]["msg_id"]
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        """Return once the kernel answers kernel_info and IOPub delivers (RuntimeError if it dies)."""
+        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        while not await self._iopub_answers():
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+        with contextlib.suppress(Empty):  # drop what is already queued, without waiting for more
+            while True:
+                await self.iopub_channel.get_msg(timeout=0.005)
+
+    async def _iopub_answers(self) -> bool:
+        self.kernel_info()
+        try:
+            reply = await self.shell_channel.get_msg(timeout=1)
+            if reply["msg_type"] != "kernel_info_reply":
+                return False
+            await self.iopub_channel.get_msg(timeout=0.2)  # a status message: IOPub is subscribed
+        except Empty:
+            return False
+        self._handle_kernel_info_reply(reply)
+        return True
+
+
 class SandboxKernelManager(AsyncKernelManager):
     """Hands the connection file to the job's user, who must read it."""
 
     job_uid = SANDBOX_UID
+
+    def _client_factory_default(self):
+        return PromptKernelClient
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        # jupyter_client polls a killed kernel every 0.1 s; a one-use kernel dies in a few ms
+        await super()._async_wait(pollinterval=min(pollinterval, 0.005))
 
     def write_connection_file(self, **kwargs) -> None:
         super().write_connection_file(**kwargs)
@@ -166,6 +229,7 @@ class KernelSession:
             error_on_timeout={"ename": TIMEOUT_ERROR, "evalue": "time limit", "traceback": []},
             record_timing=False,
             kernel_name=KERNEL_NAME,
+            shutdown_kernel="immediate",  # a one-use kernel has nothing to save; a graceful stop waits
         )
         return self
 
@@ -193,20 +257,25 @@ class KernelSession:
                 release_job_dir(self.job_dir)
                 self.job_dir_mounted = False
 
-    def run_extra(self, source: str, timeout: float) -> list:
+    def run_extra(self, source: str, timeout: float, attached: str | None = None) -> list:
         """Run a grader cell that is not part of the notebook; returns its outputs.
+
+        ``attached`` travels in the execute_request's content, where the kernel runtime
+        reads it (see :class:`PromptKernelClient`).
 
         nbclient stores every executed cell at its index in the notebook, so the cell is
         appended for the run and removed afterwards: the student's cells stay untouched.
         """
         cell = code_cell(source)
         self.notebook.cells.append(cell)
+        self.client.kc.attached_request = attached
         try:
-            return self.run_cell(cell, len(self.notebook.cells) - 1, timeout)
+            # no history: a request can carry megabytes, and IPython keeps every input it stores
+            return self.run_cell(cell, len(self.notebook.cells) - 1, timeout, store_history=False)
         finally:
             self.notebook.cells.pop()
 
-    def run_cell(self, cell, index: int, timeout: float) -> list:
+    def run_cell(self, cell, index: int, timeout: float, store_history: bool = True) -> list:
         """Execute one cell; returns its outputs. Raises KernelDiedError if the kernel is gone.
 
         A cell stopped by the time limit gets a single GdgradeCellTimeout error output.
@@ -214,7 +283,7 @@ class KernelSession:
         self.client.timeout = max(1, int(round(timeout)))
         started = time.monotonic()
         try:
-            self.client.execute_cell(cell, index)
+            self.client.execute_cell(cell, index, store_history=store_history)
         except DeadKernelError as error:
             raise KernelDiedError(str(error) or "the kernel died") from None
         except CellTimeoutError:  # only when the interrupt itself did not help

@@ -8,7 +8,7 @@ about the grade is made here, outside the kernel.
 
 from __future__ import annotations
 
-import inspect
+import importlib
 import json
 import secrets
 from collections.abc import Iterator, Mapping
@@ -21,29 +21,62 @@ from autograder import kernel_runtime
 from autograder.errors import SubmissionError, raised_message
 from autograder.kernel import KernelDiedError, KernelSession
 from autograder.kernel_runtime import MIME, BoundaryError, decode, encode
+from autograder.student_runs import OPERATIONS, question_data
+from autograder.timing import phase
 from reference import problems
 
 DEFAULT_CALL_TIMEOUT = 10.0
 PROBLEM_FUNCTIONS = ("grad", "loss", "grad_on", "loss_on", "loss_and_grad")
 
 
+# What the kernel gets, in import order: the runtime, and what student operations run on
+# (the adapters and the pure-numpy parts of the reference they drive). Their source is sent
+# in; the grader's files are never mounted in the sandbox.
+KERNEL_MODULES = (
+    "autograder.errors",
+    "autograder.kernel_runtime",
+    "autograder.guard",
+    "reference.hyperparameters",
+    "reference.transforms",
+    "reference.optimizers",
+    "reference.problems",
+    "reference.schedules",
+    "reference.trajectory",
+    "autograder.adapters",
+    "autograder.student_runs",
+)
+
+
+def _module_sources() -> dict[str, str]:
+    return {name: Path(importlib.import_module(name).__file__).read_text(encoding="utf-8") for name in KERNEL_MODULES}
+
+
 def _runtime_install_code() -> str:
-    """Cell that installs the kernel endpoint: the runtime and the public problem formulas."""
-    runtime = inspect.getsource(kernel_runtime)
-    problem_source = Path(problems.__file__).read_text(encoding="utf-8")
+    """Cell that installs the kernel endpoint with the modules it needs, under their own names."""
     return "\n".join(
         [
             "import sys as _gdgrade_sys, types as _gdgrade_types",
             "def _gdgrade_module(name, source):",
+            "    package, _, leaf = name.rpartition('.')",
+            "    if package not in _gdgrade_sys.modules or not hasattr(_gdgrade_sys.modules[package], '__gdgrade__'):",
+            "        parent = _gdgrade_sys.modules[package] = _gdgrade_types.ModuleType(package)",
+            "        parent.__path__, parent.__gdgrade__ = [], True",
             "    module = _gdgrade_types.ModuleType(name)",
             "    _gdgrade_sys.modules[name] = module  # dataclasses look their module up here",
             "    exec(compile(source, '<' + name + '>', 'exec'), module.__dict__)",
+            "    setattr(_gdgrade_sys.modules[package], leaf, module)",
             "    return module",
-            f"_gdgrade_runtime = _gdgrade_module('_gdgrade_runtime', {runtime!r})",
-            f"_gdgrade_problems = _gdgrade_module('_gdgrade_problems', {problem_source!r})",
-            "_gdgrade_endpoint = _gdgrade_runtime.KernelEndpoint(globals(), _gdgrade_problems)",
-            "def _gdgrade_reply(nonce, request):",
+            f"for _gdgrade_name, _gdgrade_source in {_module_sources()!r}.items():",
+            "    _gdgrade_module(_gdgrade_name, _gdgrade_source)",
+            "_gdgrade_runtime = _gdgrade_sys.modules['autograder.kernel_runtime']",
+            "_gdgrade_endpoint = _gdgrade_runtime.KernelEndpoint(",
+            "    globals(),",
+            "    _gdgrade_sys.modules['reference.problems'],",
+            "    {'student_run': _gdgrade_sys.modules['autograder.student_runs'].kernel_side},",
+            ")",
+            "def _gdgrade_reply(nonce, request=None):",
             "    _gdgrade_runtime.reply(_gdgrade_endpoint, nonce, request)",
+            "del _gdgrade_name, _gdgrade_source",
         ]
     )
 
@@ -94,7 +127,7 @@ class RemoteSession:
         nonce = secrets.token_hex(12)
         self._calls += 1
         try:
-            outputs = self.kernel.run_extra(f"_gdgrade_reply({nonce!r}, {json.dumps(payload)!r})", timeout)
+            outputs = self.kernel.run_extra(f"_gdgrade_reply({nonce!r})", timeout, attached=json.dumps(payload))
         except KernelDiedError as died:
             raise SubmissionError(f"the kernel died while running {what}: {died}") from None
         replies = [
@@ -144,7 +177,8 @@ class RemoteObject:
             }
         except BoundaryError as error:
             raise SubmissionError(f"{what}: {error}") from None
-        reply = session.request(payload, what, timeout or DEFAULT_CALL_TIMEOUT)
+        with phase("probes"):
+            reply = session.request(payload, what, timeout or DEFAULT_CALL_TIMEOUT)
         if not reply.get("ok"):
             raise SubmissionError(raised_message(what, str(reply.get("type")), str(reply.get("message"))))
         if reply.get("forbidden"):
@@ -170,7 +204,8 @@ class RemoteObject:
             "attr": attribute,
             "value": encode(value, self._session.outgoing),
         }
-        reply = self._session.request(payload, f"setting {self._label}.{attribute}")
+        with phase("probes"):
+            reply = self._session.request(payload, f"setting {self._label}.{attribute}")
         if not reply.get("ok"):
             raise SubmissionError(
                 f"setting {self._label}.{attribute} raised {reply.get('type')}: {reply.get('message')}"
@@ -227,9 +262,38 @@ class RemoteNamespace(Mapping):
         """One of the kernel runtime's helpers (they run next to the student's objects)."""
         return RemoteObject(self.session, ["helper", name], name)
 
+    def student_run(self, question, guard, operation: str, args: tuple):
+        """Perform a student operation inside the kernel: one round trip for all its calls."""
+        calls = OPERATIONS[operation].calls(*args)
+        limits = self.session.kernel.sandbox.limits
+        timeout = min(question.time_limit * max(calls, 1) + 5, limits.submission_timeout)
+        what = ", ".join(f"{symbol}()" for symbol in question.symbols.values())
+        payload = {"action": "student_run", "question": question_data(question), "operation": operation}
+        try:
+            payload["args"] = encode(list(args))
+        except BoundaryError as error:
+            raise SubmissionError(f"{what}: {error}") from None
+        with phase("probes"):
+            reply = self.session.request(payload, what, timeout)
+        if not reply.get("ok"):
+            raise SubmissionError(raised_message(what, str(reply.get("type")), str(reply.get("message"))))
+        guard.dtypes.update(str(dtype) for dtype in reply.get("dtypes") or [])
+        guard.mutations += [str(what) for what in reply.get("mutations") or []]
+        if "error" in reply:
+            raise SubmissionError(str(reply["error"]))
+        try:
+            result = decode(reply.get("result"))
+        except BoundaryError as error:
+            raise SubmissionError(f"{what} returned something that cannot be graded: {error}") from None
+        flaw = OPERATIONS[operation].flaw(result, args)
+        if flaw is not None:
+            raise SubmissionError(f"{what} returned something that cannot be graded: {flaw}")
+        return result
+
     def value(self, name: str):
         """A notebook variable's value, as plain data."""
-        reply = self.session.request({"action": "value", "name": name}, f"reading {name}")
+        with phase("probes"):
+            reply = self.session.request({"action": "value", "name": name}, f"reading {name}")
         if not reply.get("ok"):
             raise SubmissionError(f"{name} cannot be read: {reply.get('message')}")
         return decode(reply.get("result"))

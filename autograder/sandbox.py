@@ -42,16 +42,22 @@ KERNEL_ENV = {
 }
 
 
-# The kernel imports numpy and torch (and torch's lazily imported optimizer machinery) as it
-# boots, before any client connects, then starts ipykernel with the remaining arguments.
-PRELOAD_AND_LAUNCH = """import importlib, runpy, sys
-for name in ("numpy", "torch", "torch._dynamo"):
+# What every kernel imports as it boots, before any client connects, unless the assignment
+# says otherwise: numpy, torch and torch's lazily imported optimizer machinery (dynamo).
+DEFAULT_PRELOAD = ("numpy", "torch", "torch._dynamo")
+_LAUNCH = """import importlib, runpy, sys
+for name in {modules!r}:
     try:
         importlib.import_module(name)
     except ImportError:
         pass
 sys.argv[0] = "ipykernel_launcher"
 runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)"""
+
+
+def launch_code(preload: tuple[str, ...]) -> str:
+    """The kernel's ``python -c`` program: import ``preload`` (what is installed), then start ipykernel."""
+    return _LAUNCH.format(modules=tuple(preload))
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,7 @@ class Sandbox:
     limits: Limits = field(default_factory=Limits)
     image: str = "gdgrade-grader:latest"
     gpu: bool = False
+    preload: tuple[str, ...] = DEFAULT_PRELOAD  # modules a kernel imports while it waits in the pool
 
     def __post_init__(self):
         if self.backend not in BACKENDS:
@@ -88,7 +95,7 @@ class Sandbox:
         ``uid`` is who the kernel runs as. RLIMIT_NPROC counts every process of a uid, so
         concurrent jobs get different uids: one fork bomb cannot starve another job.
         """
-        kernel = [sys.executable, "-c", PRELOAD_AND_LAUNCH, "-f", "{connection_file}"]
+        kernel = [sys.executable, "-c", launch_code(self.preload), "-f", "{connection_file}"]
         if self.backend == "none":
             return kernel
         if self.backend == "docker":
@@ -132,7 +139,7 @@ class Sandbox:
         argv += ["--tmpfs", "/tmp:rw,size=512m", "-v", f"{job_dir}:{job_dir}", "-w", str(job_dir)]
         if self.gpu:
             argv += ["--gpus", "1"]
-        return argv + [self.image, "python", "-c", PRELOAD_AND_LAUNCH, "-f", "{connection_file}"]
+        return argv + [self.image, "python", "-c", launch_code(self.preload), "-f", "{connection_file}"]
 
 
 def _system_link(path: str) -> list[str]:

@@ -24,8 +24,10 @@ the check and the field.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 LANGUAGES = ("en", "ko")
+TORCH_CONVENTIONS = ("torch-optimizer", "torch-scheduler", "torch-train")
 CHECK_KINDS = (
     "replay", "one-step", "closed-loop", "schedule", "property", "gradient", "divergence", "value",
     "function", "minibatch", "training",
@@ -106,6 +109,19 @@ class AssignmentSpec:
     language: str
     questions: tuple[QuestionSpec, ...]
     source: str = "<memory>"
+    preload: tuple[str, ...] | None = None  # modules kernels import before the submission arrives
+
+    def kernel_preload(self) -> tuple[str, ...]:
+        """What a waiting kernel imports: the spec's list, else numpy, plus torch for torch questions."""
+        if self.preload is not None:
+            return self.preload
+        uses_torch = any(q.convention in TORCH_CONVENTIONS for q in self.questions)
+        return ("numpy", "torch", "torch._dynamo") if uses_torch else ("numpy",)
+
+    def fingerprint(self) -> str:
+        """A hash of the spec's content (where it was loaded from does not count)."""
+        text = json.dumps(asdict(self) | {"source": None}, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def question(self, question_id: str) -> QuestionSpec:
         """The question with this id; KeyError if there is none."""
@@ -280,7 +296,7 @@ def _question(table: Any, index: int, source: str) -> QuestionSpec:
 def parse_spec(data: dict, source: str = "<memory>") -> AssignmentSpec:
     """Build an AssignmentSpec from already-parsed TOML data."""
     where = _Where(source)
-    where.no_unknown(data, {"id", "title", "language", "questions"})
+    where.no_unknown(data, {"id", "title", "language", "questions", "preload"})
     questions = where.get(data, "questions", list)
     if not questions:
         raise where.error("questions", "needs at least one question")
@@ -295,7 +311,18 @@ def parse_spec(data: dict, source: str = "<memory>") -> AssignmentSpec:
         language=where.get(data, "language", str, "en", choices=LANGUAGES),
         questions=parsed,
         source=source,
+        preload=_preload(data, where),
     )
+
+
+def _preload(data: dict, where: _Where) -> tuple[str, ...] | None:
+    if "preload" not in data:
+        return None
+    modules = where.get(data, "preload", list)
+    for module in modules:
+        if not isinstance(module, str) or not all(part.isidentifier() for part in module.split(".")):
+            raise where.error("preload", f'must list module names such as "numpy", got {module!r}')
+    return tuple(modules)
 
 
 def load_spec(path: str | Path) -> AssignmentSpec:

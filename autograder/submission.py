@@ -7,6 +7,7 @@ the submission becomes part of its result. Only the grader's own failures raise
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from autograder.pool import KernelPool
 from autograder.remote import RemoteNamespace, RemoteSession
 from autograder.sandbox import Sandbox, WorkFolder
 from autograder.spec import AssignmentSpec
+from autograder.timing import measuring, phase
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ def student_id(path: Path) -> str:
 
 def _execution_summary(report: ExecutionReport, sandbox: Sandbox, calls: int) -> dict:
     return {
+        "preloaded": list(sandbox.preload),
         "sandbox": sandbox.backend,
         "cells_run": report.cells_run,
         "seconds": round(report.seconds, 3),
@@ -73,17 +76,31 @@ def _execution_summary(report: ExecutionReport, sandbox: Sandbox, calls: int) ->
 
 
 def _run(notebook, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool, session: KernelSession):
-    with session.attach(notebook) as kernel:
+    with phase("handoff"):
+        kernel = session.attach(notebook).__enter__()
+    try:
+        return _execute_and_grade(kernel, spec, sandbox, include_hidden)
+    finally:
+        with phase("teardown"):
+            kernel.__exit__(*sys.exc_info())
+
+
+def _execute_and_grade(kernel: KernelSession, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool):
+    with phase("prepare"):
         kernel.prepare()
+    with phase("student_cells"):
         report = kernel.run_student_cells()
+    if not report.kernel_alive:
+        message = report.issues[-1].message
+        return failed_result(spec, message, include_hidden), message, _execution_summary(report, sandbox, 0)
+    with phase("attach"):
         session = RemoteSession(kernel)
-        if not report.kernel_alive:
-            message = report.issues[-1].message
-            return failed_result(spec, message, include_hidden), message, _execution_summary(report, sandbox, 0)
         session.install()
         environment = session.environment()
-        result = grade(spec, RemoteNamespace(session), include_hidden)
-        return result, None, _execution_summary(report, sandbox, session.calls) | {"environment": environment}
+        namespace = RemoteNamespace(session)
+    with phase("reference"):  # what grading spends outside student calls, comparison and diagnosis
+        result = grade(spec, namespace, include_hidden)
+    return result, None, _execution_summary(report, sandbox, session.calls) | {"environment": environment}
 
 
 START_ATTEMPTS = 2  # a kernel that fails to start is tried once more before it is the grader's failure
@@ -97,9 +114,18 @@ def grade_submission(
     pool: KernelPool | None = None,
 ) -> SubmissionResult:
     """Grade one notebook or .py file in a fresh sandboxed kernel (from ``pool`` if given)."""
-    path, started = Path(path), time.monotonic()
+    with measuring() as clock:
+        graded = _grade_timed(Path(path), spec, sandbox, include_hidden, pool)
+    if graded.execution:
+        graded.execution["timings"] = clock.rounded()
+    return graded
+
+
+def _grade_timed(path: Path, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool, pool) -> SubmissionResult:
+    started = time.monotonic()
     try:
-        notebook = student_notebook(load_submission(path))
+        with phase("load"):
+            notebook = student_notebook(load_submission(path))
     except SubmissionError as problem:
         result = failed_result(spec, str(problem), include_hidden)
         return SubmissionResult(str(path), student_id(path), result, str(problem), {}, time.monotonic() - started)
@@ -114,14 +140,16 @@ def grade_submission(
 
 
 def _attempt(notebook, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool, pool: KernelPool | None):
-    work, session = pool.take() if pool else _fresh_kernel(sandbox)
+    with phase("handoff"):
+        work, session = pool.take() if pool else _fresh_kernel(sandbox)
     try:
         return _run(notebook, spec, sandbox, include_hidden, session)
     except (SubmissionError, KernelDiedError) as problem:
         return failed_result(spec, str(problem), include_hidden), str(problem), {}
     finally:
-        session.close()
-        work.cleanup()
+        with phase("teardown"):
+            session.close()
+            work.cleanup()
 
 
 def _fresh_kernel(sandbox: Sandbox):

@@ -10,6 +10,7 @@ prediction is ``w1 * x + w0`` (intercept first).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -270,6 +271,26 @@ def saddle() -> Problem:
     )
 
 
+def bowl(dim: int) -> Problem:
+    """0.5 * sum_i c_i w_i^2 with curvatures c_i evenly spread over [1, 10]; start at ones.
+
+    One problem per size (``bowl-2`` ... ``bowl-1000000``): what the growth benchmark
+    grades on, to see how grading time grows with the parameter count.
+    """
+    curvature = _frozen(np.linspace(1.0, 10.0, dim))
+    return Problem(
+        name=f"bowl-{dim}",
+        description=f"0.5 * sum(c_i w_i^2), {dim} parameters, c from 1 to 10; start ones; minimum 0",
+        loss=lambda w: float(0.5 * np.dot(curvature * w, w)),
+        grad=lambda w: curvature * w,
+        start=_frozen(np.ones(dim)),
+        minimum=_frozen(np.zeros(dim)),
+    )
+
+
+BOWL_SIZES = (2, 10, 100, 1_000, 10_000, 100_000, 1_000_000)
+
+
 def _torch_mlp() -> Problem:
     from reference.torch_mirror import mlp_problem  # torch is imported only when asked for
 
@@ -286,6 +307,7 @@ PROBLEMS: dict[str, Callable[[], Problem]] = {
     "rosenbrock": rosenbrock,
     "saddle": saddle,
     "torch-mlp": _torch_mlp,
+    **{f"bowl-{size}": functools.partial(bowl, size) for size in BOWL_SIZES},
 }
 
 

@@ -1,10 +1,15 @@
 """Shared fixtures: float64 tolerances stated once."""
 
 import importlib.util
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+# Every test run starts with an empty reference cache of its own (the CLI subprocesses inherit it).
+os.environ["GDGRADE_CACHE_DIR"] = tempfile.mkdtemp(prefix="gdgrade-test-cache-")
 
 # The reference must equal torch.optim to rtol 1e-10; atol covers values crossing zero.
 TORCH_RTOL = 1e-10

@@ -93,13 +93,16 @@ def ensure_spec(condition: bool, message: str) -> None:
 
 
 MAX_SERIES_STEPS = 500
+MAX_SERIES_NUMBERS = 20_000  # per side: a million-parameter run is not plotted into every result file
 
 
-def series(kind: str, student, reference, problem: str | None = None) -> dict:
-    """Plot data for a report: the student's and the reference's numbers per step."""
+def series(kind: str, student, reference, problem: str | None = None) -> dict | None:
+    """Plot data for a report: the student's and the reference's numbers per step (None if too big)."""
+    student, reference = (np.asarray(values, dtype=np.float64)[:MAX_SERIES_STEPS] for values in (student, reference))
+    if max(student.size, reference.size) > MAX_SERIES_NUMBERS:
+        return None
 
     def as_list(values):
-        values = np.asarray(values, dtype=np.float64)[:MAX_SERIES_STEPS]
         return np.where(np.isfinite(values), values, np.nan).tolist()
 
     return {"kind": kind, "problem": problem, "student": as_list(student), "reference": as_list(reference)}

@@ -23,6 +23,7 @@ from autograder.compare import compare_sequences, matches
 from autograder.diagnosis import Diagnosis, diagnose
 from autograder.errors import SubmissionError
 from autograder.guard import Guard
+from autograder.reference_cache import remembered_array
 from reference.batching import epoch_batches
 from reference.mistakes import get_mistake, mistakes_for
 from reference.optimizers import sgd
@@ -290,7 +291,8 @@ def _training_probe(check, probe, question, namespace, language) -> ProbeOutcome
     from reference.torch_mirror import setup_training_losses
 
     setup = _training_setup(probe)
-    expected = setup_training_losses(setup)
+    key = f"{question.id}|{probe!r}|training"
+    expected = remembered_array(key, lambda: setup_training_losses(setup))
     guard = Guard(question.time_limit, question.forbidden)
     student = CONVENTIONS[question.convention].build(namespace, question, {}, guard)(setup)
     tolerance = tolerance_for(check, guard.dtype)
@@ -301,7 +303,8 @@ def _training_probe(check, probe, question, namespace, language) -> ProbeOutcome
     candidates = [get_mistake(key) for key in _TRAINING_MISTAKES if setup["scheduler"] or "scheduler" not in key]
 
     def produce(mistake):
-        return setup_training_losses(setup, **_TRAINING_MISTAKES[mistake.id])
+        knobs = _TRAINING_MISTAKES[mistake.id]
+        return remembered_array(f"{key}|{mistake.id}", lambda: setup_training_losses(setup, **knobs))
 
     diagnosis = diagnose(candidates, produce, student, expected, comparison, tolerance, language)
     return ProbeOutcome(probe, False, f"{probe.label}: {diagnosis.message}", comparison, diagnosis, plot)

@@ -9,12 +9,12 @@ from autograder.checks import ProbeOutcome, register, require, series, tolerance
 from autograder.compare import Tolerance, compare_sequences
 from autograder.diagnosis import Diagnosis, diagnose
 from autograder.guard import Guard
+from autograder.student_runs import student_run
 from reference.batching import minibatch_epoch
 from reference.lessons import LESSON_RUNS, lesson_run
 from reference.mistakes import get_mistake, mistakes_for
 from reference.problems import PROBLEMS, get_problem
 from reference.schedules import SCHEDULES, make_schedule
-from reference.trajectory import run
 
 # --- schedule ---------------------------------------------------------------------------------
 
@@ -29,8 +29,7 @@ def _schedule_probe(check, probe, question, namespace, language) -> ProbeOutcome
     expected_fn = make_schedule(question.reference, **probe.params)
     expected = np.array([expected_fn(k) for k in range(probe.steps)])
     guard = Guard(question.time_limit, question.forbidden)
-    student_lrs = CONVENTIONS[question.convention].build(namespace, question, probe.params, guard)
-    student = np.asarray(student_lrs(probe.steps), dtype=np.float64)
+    student = np.asarray(student_run(namespace, question, guard, "schedule_lrs", probe.params, probe.steps), np.float64)
     tolerance = tolerance_for(check, guard.dtype)
     comparison = compare_sequences(student, expected, tolerance)
     plot = series("lrs", student, expected)
@@ -80,9 +79,8 @@ def _batch_problem(epochs: list[list[np.ndarray]], n: int, batch_size: int) -> s
 def _batches_probe(check, probe, question, namespace, language) -> ProbeOutcome:
     n, batch_size, epochs = (int(probe.params[k]) for k in ("n", "batch_size", "epochs"))
     guard = Guard(question.time_limit, question.forbidden)
-    make = CONVENTIONS[question.convention].build(namespace, question, {}, guard)
-    rng = np.random.default_rng(int(probe.params.get("seed", 0)))
-    student = [make(n, batch_size, rng) for _ in range(epochs)]
+    seed = int(probe.params.get("seed", 0))
+    student = student_run(namespace, question, guard, "epochs_of_batches", n, batch_size, seed, epochs)
     broken = _batch_problem(student, n, batch_size)
     if broken is None and check.options.get("expect") == "permutation":
         reference_rng = np.random.default_rng(int(probe.params.get("seed", 0)))
@@ -101,11 +99,10 @@ def _batches_probe(check, probe, question, namespace, language) -> ProbeOutcome:
 
 def _no_mutation_probe(check, probe, question, namespace, language) -> ProbeOutcome:
     """A few steps must leave the caller's parameters and gradients untouched."""
-    problem = get_problem(probe.problem)
-    lr = probe.lr or 0.01
+    problem, lr = get_problem(probe.problem), probe.lr or 0.01
     guard = Guard(question.time_limit, question.forbidden)
-    optimizer = CONVENTIONS[question.convention].build(namespace, question, {"lr": lr, **probe.hparams}, guard)
-    run(optimizer, problem, probe.steps, lr=lr)
+    hparams, lrs = {"lr": lr, **probe.hparams}, np.full(probe.steps, lr)
+    student_run(namespace, question, guard, "closed_loop_params", hparams, problem.name, lrs, np.array(problem.start))
     if guard.mutations:
         message = f"{guard.mutations[0]} changed its input w or g in place; return a new array instead"
         return ProbeOutcome(probe, False, f"{probe.label}: {message}")
@@ -141,9 +138,8 @@ def _gradient_probe(check, probe, question, namespace, language) -> ProbeOutcome
     """The student's gradient (analytic or numerical) against the analytic one at a few points."""
     problem = get_problem(probe.problem)
     guard = Guard(question.time_limit, question.forbidden)
-    gradient = CONVENTIONS[question.convention].build(namespace, question, problem, guard)
     points = gradient_points(problem, probe.steps)
-    student = np.array([gradient(w) for w in points])
+    student = student_run(namespace, question, guard, "gradients_at", problem.name, points)
     expected = np.array([problem.grad(w) for w in points])
     default = Tolerance(1e-5, 1e-7) if question.convention == "numerical-gradient" else None
     tolerance = check.tolerance or default or tolerance_for(check, guard.dtype)

@@ -11,6 +11,8 @@ from autograder.checks import ProbeOutcome, ensure_spec, register, require, seri
 from autograder.compare import compare_sequences, matches
 from autograder.diagnosis import diagnose
 from autograder.guard import Guard
+from autograder.reference_cache import remembered, remembered_array
+from autograder.student_runs import student_run
 from reference.mistakes import mistakes_for
 from reference.optimizers import OPTIMIZERS, Optimizer, get_optimizer
 from reference.problems import PROBLEMS, Problem, get_problem
@@ -41,8 +43,19 @@ def _setting(probe, question) -> Setting:
     lr = probe.lr or OPTIMIZERS[question.reference]().lr
     schedule = make_schedule(probe.schedule[0], **probe.schedule[1]) if probe.schedule else None
     problem = get_problem(probe.problem)
-    reference = run(get_optimizer(question.reference, lr=lr, **hparams), problem, probe.steps, lr=lr, schedule=schedule)
+
+    def reference_run():
+        optimizer = get_optimizer(question.reference, lr=lr, **hparams)
+        trajectory = run(optimizer, problem, probe.steps, lr=lr, schedule=schedule)
+        return trajectory.params, trajectory.losses, trajectory.lrs, trajectory.grads
+
+    reference = Trajectory(*remembered(_key(question, probe, "reference run"), reference_run))
     return Setting(problem, lr, hparams, schedule, reference)
+
+
+def _key(question, probe, *what) -> str:
+    """A reference cache key: the numbers depend on the question and the probe alone."""
+    return "|".join([question.id, repr(probe), *map(str, what)])
 
 
 def _validate_optimizer_probe(probe, question) -> None:
@@ -67,15 +80,17 @@ def _validate_one_step_probe(probe, question) -> None:
     _validate_optimizer_probe(probe, question)
 
 
-def _student(question, namespace, setting: Setting, guard: Guard):
-    return CONVENTIONS[question.convention].build(namespace, question, {"lr": setting.lr, **setting.hparams}, guard)
+def _student_hparams(setting: Setting) -> dict:
+    return {"lr": setting.lr, **setting.hparams}
 
 
-def _verdict(probe, student, expected, tolerance, produce, candidates, language, accepted=(), view=None):
+def _verdict(probe, student, expected, tolerance, produce, candidates, language, accepted=(), view=None, *, key):
     """Compare; on a miss, diagnose on ``view`` of the numbers (``produce`` gives that view).
 
     With a ``view`` (one-step checks) the numbers are not a trajectory, so nothing is plotted.
+    ``key`` names the reference cache entries of the mistakes' numbers.
     """
+    produce = _remembered_mistakes(produce, key)
     comparison = compare_sequences(student, expected, tolerance)
     plot = None if view else series("params", student, expected, probe.problem)
     if comparison.passed or any(matches(student, alternative(), tolerance) for alternative in accepted):
@@ -83,6 +98,11 @@ def _verdict(probe, student, expected, tolerance, produce, candidates, language,
     view = view or (lambda numbers: numbers)
     diagnosis = diagnose(candidates, produce, view(student), view(expected), comparison, tolerance, language)
     return ProbeOutcome(probe, False, f"{probe.label}: {diagnosis.message}", comparison, diagnosis, plot)
+
+
+def _remembered_mistakes(produce, key: str):
+    """``produce``, with each mistake's numbers kept in the reference cache under ``key``."""
+    return lambda mistake: remembered_array(f"{key}|{mistake.id}", lambda: produce(mistake))
 
 
 def _optimizer_mistakes(question):
@@ -100,14 +120,21 @@ def _replay_probe(check, probe, question, namespace, language) -> ProbeOutcome:
     """Feed the student the reference gradient sequence; compare every step's parameters."""
     setting = _setting(probe, question)
     grads, start, lrs = setting.grads * probe.grad_scale, setting.reference.params[0], setting.reference.lrs
-    expected = replay(setting.optimizer(question.reference), grads, start, lrs)
+    expected = remembered_array(
+        _key(question, probe, "replay"), lambda: replay(setting.optimizer(question.reference), grads, start, lrs)
+    )
     guard = Guard(question.time_limit, question.forbidden)
-    student = replay(_student(question, namespace, setting, guard), grads, start, lrs)
-    accepted = [lambda n=n, e=e: replay(setting.optimizer(n, e), grads, start, lrs) for n, e in question.accept]
+    student = student_run(namespace, question, guard, "replay_params", _student_hparams(setting), grads, start, lrs)
+    accepted = [
+        lambda n=n, e=e: remembered_array(
+            _key(question, probe, "replay", n, e), lambda: replay(setting.optimizer(n, e), grads, start, lrs)
+        )
+        for n, e in question.accept
+    ]
     return _verdict(
         probe, student, expected, tolerance_for(check, guard.dtype),
         lambda mistake: replay(_variant(mistake, setting), grads, start, lrs),
-        _optimizer_mistakes(question), language, accepted,
+        _optimizer_mistakes(question), language, accepted, key=_key(question, probe, "replay"),
     )  # fmt: skip
 
 
@@ -131,23 +158,19 @@ def _one_step_probe(check, probe, question, namespace, language) -> ProbeOutcome
     reference = setting.optimizer(question.reference)
     states = _reference_states(reference, grads, start, lrs)
     guard = Guard(question.time_limit, question.forbidden)
-    student = _student(question, namespace, setting, guard)
-
-    def one_step_each(optimizer, translate):
-        return np.array(
-            [
-                optimizer.update(theta, g, translate(s), lr)[0]
-                for (theta, s), g, lr in zip(states, grads, lrs, strict=True)
-            ]
-        )
-
-    expected = one_step_each(reference, lambda s: s)
-    got = one_step_each(student, lambda s: to_student(s, question, setting.hparams))
+    expected = np.array(
+        [reference.update(theta, g, s, lr)[0] for (theta, s), g, lr in zip(states, grads, lrs, strict=True)]
+    )
+    thetas = [theta for theta, _ in states]
+    taught = [to_student(s, question, setting.hparams) for _, s in states]
+    hparams = _student_hparams(setting)
+    got = student_run(namespace, question, guard, "one_step_params", hparams, thetas, taught, grads, lrs)
     return _verdict(
         probe, got, expected, tolerance_for(check, guard.dtype),
         lambda mistake: replay(_variant(mistake, setting), grads, start, lrs)[:2],
         _optimizer_mistakes(question), language,
         view=lambda steps: np.vstack([start, steps[:1]]),  # the first update, from the start point
+        key=_key(question, probe, "one-step"),
     )  # fmt: skip
 
 
@@ -155,10 +178,8 @@ def _one_step_probe(check, probe, question, namespace, language) -> ProbeOutcome
 
 
 def _student_closed_loop(question, namespace, setting, guard) -> np.ndarray:
-    built = _student(question, namespace, setting, guard)
-    if isinstance(built, Optimizer):
-        return run(built, setting.problem, len(setting.reference.lrs), lr=setting.lr, schedule=setting.schedule).params
-    return built(setting.problem, setting.reference.lrs, setting.reference.params[0])
+    lrs, start, hparams = setting.reference.lrs, setting.reference.params[0], _student_hparams(setting)
+    return student_run(namespace, question, guard, "closed_loop_params", hparams, setting.problem.name, lrs, start)
 
 
 def _losses(problem: Problem, params: np.ndarray) -> np.ndarray:
@@ -197,15 +218,19 @@ def _closed_loop_probe(check, probe, question, namespace, language) -> ProbeOutc
     tolerance = tolerance_for(check, guard.dtype)
     steps = len(setting.reference.lrs)
     candidates = [setting.reference.params] + [
-        run(setting.optimizer(name, extra), setting.problem, steps, lr=setting.lr, schedule=setting.schedule).params
+        remembered_array(
+            _key(question, probe, "closed loop", name, extra),
+            lambda n=name, e=extra: run(setting.optimizer(n, e), setting.problem, steps, schedule=setting.schedule,
+                                        lr=setting.lr).params,
+        )
         for name, extra in question.accept
-    ]
+    ]  # fmt: skip
     matched = next((params for params in candidates if matches(student[:tight], params[:tight], tolerance)), None)
     if matched is None:
         return _verdict(
             probe, student[:tight], setting.reference.params[:tight], tolerance,
             lambda mistake: _closed_loop_variant(mistake, setting, probe, question)[:tight],
-            _closed_loop_mistakes(question, probe), language,
+            _closed_loop_mistakes(question, probe), language, key=_key(question, probe, "closed loop", tight),
         )  # fmt: skip
     loss_tolerance = type(tolerance)(rtol=float(check.options.get("loss_rtol", 1e-2)), atol=1e-8)
     losses = compare_sequences(_losses(setting.problem, student), _losses(setting.problem, matched), loss_tolerance)

@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 
 from autograder.sandbox import (
+    DEFAULT_PRELOAD,
     JOB_UIDS,
-    PRELOAD_AND_LAUNCH,
     Limits,
     Sandbox,
     bwrap_sizes_tmpfs,
     job_uid,
+    launch_code,
     python_prefixes,
 )
 
@@ -27,8 +28,13 @@ def test_bwrap_isolates_network_pids_and_environment():
     argv = _argv()
     for flag in ("--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session", "--clearenv"):
         assert flag in argv
-    assert argv[-5:] == [sys.executable, "-c", PRELOAD_AND_LAUNCH, "-f", "{connection_file}"]
-    assert "import_module(name)" in PRELOAD_AND_LAUNCH and '"torch"' in PRELOAD_AND_LAUNCH  # warm kernels
+    assert argv[-5:] == [sys.executable, "-c", launch_code(DEFAULT_PRELOAD), "-f", "{connection_file}"]
+    assert "import_module(name)" in argv[-3] and "'torch'" in argv[-3]  # warm kernels
+
+
+def test_the_kernel_preloads_what_the_sandbox_names():
+    argv = Sandbox("bwrap", preload=("numpy", "matplotlib.pyplot")).kernel_argv(Path("/tmp/gdgrade-x/job"), 201234)
+    assert "('numpy', 'matplotlib.pyplot')" in argv[-3] and "torch" not in argv[-3]
 
 
 def test_limits_are_applied_with_prlimit():

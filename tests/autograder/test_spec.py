@@ -114,3 +114,24 @@ def test_spec_check_command_summarises_or_fails_in_one_line(tmp_path, capsys):
     assert main(["spec", "check", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("gdgrade: error: ") and "field 'steps': must be >= 1" in err and err.count("\n") == 1
+
+
+def test_kernels_preload_numpy_and_torch_only_for_torch_questions(tmp_path):
+    assert load_spec(write(tmp_path, GOOD)).kernel_preload() == ("numpy",)
+    assert "torch" in builtin_spec("06-pytorch").kernel_preload()
+    assert builtin_spec("01-gradient-descent").kernel_preload() == ("numpy", "matplotlib.pyplot")
+    listed = GOOD.replace('language = "ko"', 'language = "ko"\npreload = ["numpy", "scipy.optimize"]')
+    assert load_spec(write(tmp_path, listed)).kernel_preload() == ("numpy", "scipy.optimize")
+
+
+def test_a_bad_preload_list_is_refused(tmp_path):
+    listed = GOOD.replace('language = "ko"', 'language = "ko"\npreload = ["numpy", "import os"]')
+    with pytest.raises(SpecError, match="field 'preload': must list module names"):
+        load_spec(write(tmp_path, listed))
+
+
+def test_the_fingerprint_follows_the_content_not_the_file(tmp_path):
+    one = load_spec(write(tmp_path, GOOD, "one.toml"))
+    two = load_spec(write(tmp_path, GOOD, "two.toml"))
+    other = load_spec(write(tmp_path, GOOD.replace("points = 4", "points = 5"), "three.toml"))
+    assert one.fingerprint() == two.fingerprint() != other.fingerprint()

@@ -93,7 +93,7 @@ def test_console_commands_parse(document):
 
 def test_the_spec_reference_documents_everything_the_code_knows():
     text = (DOCS / "spec-reference.md").read_text(encoding="utf-8")
-    names = {"id", "title", "language", "questions"} | _QUESTION_FIELDS | _CHECK_FIELDS | _PROBE_FIELDS
+    names = {"id", "title", "language", "questions", "preload"} | _QUESTION_FIELDS | _CHECK_FIELDS | _PROBE_FIELDS
     names |= set(CONVENTIONS) | set(CHECK_KINDS) | set(OPTIMIZERS) | set(SCHEDULES) | set(FUNCTIONS) | set(PROBLEMS)
     missing = sorted(name for name in names if f"`{name}`" not in text)
     assert not missing, f"undocumented: {missing}"

@@ -85,7 +85,7 @@ CASES = [
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    v = momentum * state - lr * g\n    return w + v, state",)),
     Case("patches_builtins", "tampering", 0, "could not attach to the kernel", (
         "import builtins\nbuiltins.isinstance = lambda *a: True\nbuiltins.float = lambda *a: 0.0",)),
-    Case("patches_ipython_display", "tampering", 0, "is not defined", (
+    Case("patches_ipython_display", "tampering", 0, "cannot be graded", (
         "import IPython.display\nreal = IPython.display.display\n"
         "def fake(*objects, **kw):\n    for o in objects:\n        if isinstance(o, dict):\n"
         "            for v in o.values():\n                if isinstance(v, dict) and 'ok' in v:\n"
@@ -96,7 +96,7 @@ CASES = [
         "class Liar(np.ndarray):\n    def __eq__(self, other):\n        return True\n"
         "    def __array__(self, *a, **k):\n        return np.asarray(self).view(np.ndarray)\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    return np.zeros_like(w).view(Liar), state",)),
-    Case("lying_object", "tampering", 5, "not numbers", (
+    Case("lying_object", "tampering", 5, "returned shape ()", (
         "class Always:\n    def __float__(self):\n        return 1.0\n    def __eq__(self, other):\n        return True\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    return Always(), state",)),
     Case("right_only_on_public_inputs", "tampering", 8.5, "hidden probe", (

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from reference.problems import PROBLEMS, get_problem, linear_regression_data
+from reference.problems import BOWL_SIZES, PROBLEMS, get_problem, linear_regression_data
 
 
 def numerical_gradient(loss, w, h=1e-6):
@@ -13,7 +13,10 @@ def numerical_gradient(loss, w, h=1e-6):
     return grad
 
 
-@pytest.mark.parametrize("name", sorted(PROBLEMS))
+SMALL = [name for name in sorted(PROBLEMS) if get_problem(name).dim <= 100]  # a difference per parameter
+
+
+@pytest.mark.parametrize("name", SMALL)
 def test_analytic_gradient_matches_numerical(name, rng):
     problem = get_problem(name)
     points = [problem.start] + [problem.start + rng.normal(scale=0.5, size=problem.dim) for _ in range(3)]
@@ -29,7 +32,18 @@ WITH_MINIMUM = [
     "quadratic",
     "rosenbrock",
     "saddle",
+    "bowl-2",
+    "bowl-1000000",
 ]
+
+
+@pytest.mark.parametrize("size", BOWL_SIZES)
+def test_every_bowl_gradient_matches_a_directional_difference(size, rng):
+    problem = get_problem(f"bowl-{size}")
+    w, direction, h = problem.start + rng.normal(size=size), rng.normal(size=size), 1e-5
+    difference = (problem.loss(w + h * direction) - problem.loss(w - h * direction)) / (2 * h)
+    assert problem.dim == size
+    assert np.dot(problem.grad(w), direction) == pytest.approx(difference, rel=1e-6)
 
 
 @pytest.mark.parametrize("name", WITH_MINIMUM)
