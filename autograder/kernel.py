@@ -192,15 +192,20 @@ class KernelSession:
     """A sandboxed kernel for one submission: boot it (early, if you like), then attach the
     notebook, run its cells, and answer one-off cells. Each kernel serves one submission."""
 
-    def __init__(self, sandbox: Sandbox, work_dir: Path):
+    def __init__(self, sandbox: Sandbox, work_dir: Path, fork_server=None):
+        """``fork_server`` (an :class:`autograder.zygote.ForkServer`) forks the kernel, and
+        ``work_dir`` must then lie in its capped job space."""
         self.sandbox, self.work_dir = sandbox, work_dir
         spec_root = work_dir / "kernels"
         self.log_path = spec_root / "kernel.log"
         uid = self.uid = job_uid()
         self.job_dir = prepare_job_dir(work_dir / "job", uid)
-        capped = sandbox.backend == "bwrap" and limit_job_dir(self.job_dir, uid, sandbox.limits.job_dir_bytes)
-        self.job_dir_mounted = capped
-        _write_kernelspec(spec_root, sandbox.kernel_argv(self.job_dir, uid))
+        if fork_server is not None:
+            self.job_dir_mounted, argv = False, fork_server.kernel_argv(self.job_dir, uid)
+        else:
+            capped = sandbox.backend == "bwrap" and limit_job_dir(self.job_dir, uid, sandbox.limits.job_dir_bytes)
+            self.job_dir_mounted, argv = capped, sandbox.kernel_argv(self.job_dir, uid)
+        _write_kernelspec(spec_root, argv)
         self.km = SandboxKernelManager(
             kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_root)])
         )

@@ -12,11 +12,13 @@ from __future__ import annotations
 import atexit
 import multiprocessing.util
 import os
+import sys
 from collections import deque
 from pathlib import Path
 
 from autograder.kernel import KernelSession
 from autograder.sandbox import Sandbox, WorkFolder, release_stale_job_dirs
+from autograder.zygote import ForkServer, fork_server_applies
 
 
 class KernelPool:
@@ -25,6 +27,8 @@ class KernelPool:
     def __init__(self, sandbox: Sandbox, size: int = 1):
         self.sandbox, self.size, self.owner = sandbox, size, os.getpid()
         self._waiting: deque[tuple[WorkFolder, KernelSession]] = deque()
+        self.fork_server: ForkServer | None = None
+        self._fork = fork_server_applies(sandbox)
         atexit.register(self.close)
         # multiprocessing workers leave through os._exit, which skips atexit; their finalizers run
         multiprocessing.util.Finalize(self, self.close, exitpriority=10)
@@ -32,13 +36,29 @@ class KernelPool:
             release_stale_job_dirs()
 
     def _boot_one(self) -> None:
-        work = WorkFolder()
+        server = self._server()
+        work = WorkFolder(server.root if server else None)
         try:
-            session = KernelSession(self.sandbox, Path(work.name)).boot()
+            session = KernelSession(self.sandbox, Path(work.name), server).boot()
         except BaseException:
             work.cleanup()
             raise
         self._waiting.append((work, session))
+
+    def _server(self) -> ForkServer | None:
+        """The fork server (started, or restarted if it died); None to boot kernels one by one."""
+        if not self._fork:
+            return None
+        if self.fork_server is not None and not self.fork_server.alive():
+            self.fork_server.close()
+            self.fork_server = None
+        if self.fork_server is None:
+            try:
+                self.fork_server = ForkServer(self.sandbox)
+            except OSError as error:
+                print(f"gdgrade: kernels start one by one ({error})", file=sys.stderr)
+                self._fork = False
+        return self.fork_server
 
     def take(self) -> tuple[WorkFolder, KernelSession]:
         """A booted kernel and its work directory; the caller closes both when done."""
@@ -59,6 +79,9 @@ class KernelPool:
                 session.close()
             finally:
                 work.cleanup()
+        if self.fork_server is not None:
+            self.fork_server.close()
+            self.fork_server = None
 
 
 _POOLS: dict[tuple[int, Sandbox], KernelPool] = {}

@@ -115,8 +115,15 @@ class Sandbox:
             "--",
         ]
 
-    def _bwrap_argv(self, job_dir: Path) -> list[str]:
-        argv = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    def fork_server_argv(self, root: Path, program: list[str]) -> list[str]:
+        """bwrap around a kernel fork server: the kernel's sandbox, run as root with its
+        capabilities (each job drops them, see :mod:`autograder.zygote_programs`) and the
+        server's whole folder of job folders in place of one job folder."""
+        return self._bwrap_argv(root, ["--cap-add", "ALL"], chdir="/") + program
+
+    def _bwrap_argv(self, job_dir: Path, extra: list[str] = (), chdir: str = WORK_DIR) -> list[str]:
+        argv = ["bwrap", *extra, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
+        argv += ["--unshare-cgroup-try"]
         argv += ["--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
         for name, value in KERNEL_ENV.items():
             argv += ["--setenv", name, value]
@@ -130,7 +137,7 @@ class Sandbox:
         if os.geteuid() != 0:  # unprivileged: a user namespace maps us to the sandbox uid
             argv += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
         argv += _traversable_parents(str(job_dir))
-        return argv + ["--bind", str(job_dir), str(job_dir), "--chdir", WORK_DIR, "--"]
+        return argv + ["--bind", str(job_dir), str(job_dir), "--chdir", chdir, "--"]
 
     def _docker_argv(self, job_dir: Path, uid: int) -> list[str]:
         argv = ["docker", "run", "--rm", "-i", "--network", "none", "--read-only", "--init"]
@@ -198,8 +205,8 @@ class WorkFolder:
     and unmounted its job folder). Unlike TemporaryDirectory it has no exit-time finalizer,
     which could run before the session is closed and trip over the still-mounted job folder."""
 
-    def __init__(self):
-        self.name = tempfile.mkdtemp(prefix=work_dir_prefix())
+    def __init__(self, parent: Path | None = None):
+        self.name = tempfile.mkdtemp(prefix=work_dir_prefix(), dir=parent)
 
     def cleanup(self) -> None:
         """Remove the folder and everything in it."""
@@ -209,7 +216,7 @@ class WorkFolder:
 def release_stale_job_dirs(mounts: Path = Path("/proc/self/mounts")) -> int:
     """Unmount and delete the job folders of grading processes that no longer run (a killed
     grader cannot clean up after itself). Returns how many were released."""
-    pattern = re.compile(rf"^{re.escape(tempfile.gettempdir())}/{WORK_PREFIX}(\d+)-[^/]+/job$")
+    pattern = re.compile(rf"^{re.escape(tempfile.gettempdir())}/{WORK_PREFIX}(\d+)-[^/]+(/job)?$")
     released = 0
     try:
         lines = mounts.read_text().splitlines()
@@ -219,8 +226,8 @@ def release_stale_job_dirs(mounts: Path = Path("/proc/self/mounts")) -> int:
         fields = line.split()
         match = pattern.match(fields[1]) if len(fields) > 2 and fields[2] == "tmpfs" else None
         if match and not Path(f"/proc/{match.group(1)}").exists():
-            release_job_dir(Path(fields[1]))
-            shutil.rmtree(Path(fields[1]).parent, ignore_errors=True)
+            release_job_dir(Path(fields[1]))  # a job folder, or a fork server's folder of them
+            shutil.rmtree(Path(fields[1]).parent if match.group(2) else Path(fields[1]), ignore_errors=True)
             released += 1
     return released
 

@@ -1,0 +1,121 @@
+"""A kernel fork server: one per grading process, so a kernel costs a fork, not an interpreter.
+
+Starting a kernel the ordinary way is a new Python process importing ipykernel, numpy,
+matplotlib and perhaps torch: about a second of CPU for a numpy assignment, two with torch,
+for every submission. The fork server pays that once. It runs in a bubblewrap sandbox like
+a kernel's, imports the assignment's preloads, and forks each kernel, which builds its own
+job sandbox before any student code exists (see :mod:`autograder.zygote_programs`). Every
+kernel is still used by one submission only.
+
+It is used with the bwrap backend when gdgrade runs as root (each job needs its own uid,
+and mounting the job's scratch space needs the capabilities that only a root-started
+sandbox has); elsewhere kernels start the ordinary way. ``GDGRADE_FORK_SERVER=0`` turns it
+off.
+
+The job folders of a fork server's kernels live in one size-capped tmpfs, its root: mounts
+made on the host later would not be seen inside the server's sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.sandbox import KERNEL_ENV, Sandbox, available_backend, release_job_dir, work_dir_prefix
+from autograder.zygote_programs import LAUNCHER, fork_server_code
+
+READY_TIMEOUT = 120.0  # seconds for the server to import its preloads (torch on a slow disk)
+JOBS_PER_ROOT = 3  # the job being graded, the next one waiting, and room to spare
+
+
+def fork_server_applies(sandbox: Sandbox) -> bool:
+    """Whether kernels for this sandbox come from a fork server."""
+    wanted = os.environ.get("GDGRADE_FORK_SERVER", "1") != "0"
+    return wanted and sandbox.backend == "bwrap" and os.geteuid() == 0 and available_backend() == "bwrap"
+
+
+def _rlimits(sandbox: Sandbox) -> dict[str, int]:
+    limits = sandbox.limits
+    return {
+        "RLIMIT_AS": limits.memory_bytes,
+        "RLIMIT_CPU": limits.cpu_seconds,
+        "RLIMIT_FSIZE": limits.file_size_bytes,
+        "RLIMIT_NPROC": limits.processes,
+        "RLIMIT_NOFILE": limits.open_files,
+        "RLIMIT_CORE": 0,
+    }
+
+
+class ForkServer:
+    """A running fork server and the capped folder its kernels' job folders live in."""
+
+    def __init__(self, sandbox: Sandbox):
+        self.sandbox = sandbox
+        self.root = Path(tempfile.mkdtemp(prefix=f"{work_dir_prefix()}zygote-"))
+        self.socket = self.root / "fork-server.sock"
+        self.process = None
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115  (its complaints, outside the capped root; close())
+        try:
+            self._mount_root()
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _mount_root(self) -> None:
+        size = JOBS_PER_ROOT * self.sandbox.limits.job_dir_bytes
+        options = f"size={size},mode=0711,nosuid,nodev"
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(self.root)], capture_output=True)
+        if done.returncode != 0:
+            raise OSError(f"cannot mount the fork server's job space: {done.stderr.decode(errors='replace')}")
+
+    def _start(self) -> None:
+        program = [sys.executable, "-c", fork_server_code(self.sandbox.preload), str(self.socket)]
+        argv = self.sandbox.fork_server_argv(self.root, program)
+        self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log)
+        line = _read_line(self.process.stdout, READY_TIMEOUT)
+        if line.strip() != b"ready":
+            self._log.seek(0)
+            raise OSError(f"the kernel fork server did not start: {self._log.read()[-2000:].decode(errors='replace')}")
+
+    def kernel_argv(self, job_dir: Path, uid: int) -> list[str]:
+        """The command jupyter_client starts for a kernel: the launcher, which asks this server."""
+        request = {
+            "job_dir": str(job_dir),
+            "uid": uid,
+            "scratch_bytes": self.sandbox.limits.scratch_bytes,
+            "limits": _rlimits(self.sandbox),
+            "env": dict(KERNEL_ENV),
+        }
+        return [sys.executable, "-S", "-c", LAUNCHER, str(self.socket), json.dumps(request), "{connection_file}"]
+
+    def alive(self) -> bool:
+        """Whether the server still runs."""
+        return self.process is not None and self.process.poll() is None
+
+    def close(self) -> None:
+        """Stop the server (its kernels die with it) and release its job space."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self.process is not None:
+            self.process.stdout.close()
+        self._log.close()
+        release_job_dir(self.root)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _read_line(stream, timeout: float) -> bytes:
+    """One line from a pipe, or b"" after ``timeout`` seconds or at its end."""
+    import selectors
+
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        if not selector.select(timeout):
+            return b""
+    return stream.readline()
