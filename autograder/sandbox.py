@@ -8,6 +8,8 @@ Backends:
   network namespace), its own PID/IPC/UTS namespaces, a scrubbed environment, and the
   kernel running as uid 65534 with no capabilities and ``no_new_privs``. Limits come from
   ``prlimit`` (address space, CPU time, file size, processes, open files, no core dumps).
+  As root, a grading process forks its kernels from a fork server instead (same
+  isolation, built by each forked job itself; see :mod:`autograder.zygote`).
 * ``docker``: one container per submission from the image docker-compose.yml builds
   (network none, read-only root, non-root, cap_drop ALL); the kernel talks over IPC
   sockets in the bind-mounted job directory.

@@ -19,13 +19,17 @@ which takes the whole job (namespace and all) with it.
 """
 
 FORK_SERVER = r'''
-import ctypes, importlib, json, os, resource, select, signal, socket, sys
+import ctypes, gc, importlib, json, os, resource, select, signal, socket, sys
 
-for _name in PRELOAD:
+for _name in PRELOAD + KERNEL_MODULES:
     try:
         importlib.import_module(_name)
     except ImportError:
         pass
+# Forked kernels share these objects copy-on-write. The garbage collector would walk (and so
+# copy) all of them in every kernel; frozen, it leaves them alone.
+gc.collect()
+gc.freeze()
 
 LIBC = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
@@ -206,6 +210,10 @@ sys.exit(int(status or b"1"))
 """
 
 
+# what every kernel imports as it starts: preloaded, a forked kernel only initialises
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel_launcher")
+
+
 def fork_server_code(preload: tuple[str, ...]) -> str:
     """The fork server's ``python -c`` program for these preloads."""
-    return f"PRELOAD = {tuple(preload)!r}\n" + FORK_SERVER
+    return f"PRELOAD = {tuple(preload)!r}\nKERNEL_MODULES = {KERNEL_MODULES!r}\n" + FORK_SERVER
