@@ -10,7 +10,8 @@ run: each row prints its speed-up over it.
 
 Memory: while a run goes on, a sampler reads the peak resident set (VmHWM) of every process
 below this one. It prints the largest grading process (this one for 1 worker, else the
-largest worker) and the largest student kernel.
+largest worker), the largest kernel fork server (as root with bwrap) and the largest
+student kernel.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assignments import source_notebook, spec_path  # noqa: E402
 from autograder.batch import Progress, grade_batch  # noqa: E402
-from autograder.sandbox import Sandbox, available_backend  # noqa: E402
+from autograder.sandbox import JOB_UIDS, SANDBOX_UID, Sandbox, available_backend  # noqa: E402
 
 
 class PeakMemory:
@@ -91,13 +92,18 @@ def _peak_kb(pid: int) -> int:
 
 
 def _role(pid: int) -> str | None:
+    """kernel (a student's: it runs as a job's uid), fork server (root, forks kernels), or grader."""
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return None
-    if "ipykernel_launcher" in command:
-        return "kernel" if not command.startswith(("bwrap", "prlimit", "setpriv")) else None
-    return "grader" if "python" in command.split(" ")[0] else None
+    uid = int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
+    if uid in JOB_UIDS or uid == SANDBOX_UID:
+        return "kernel"
+    if not command.startswith(("python", sys.executable)) or "-S -c" in command:
+        return None  # bwrap, prlimit, a kernel's launcher
+    return "fork server" if "PRELOAD = " in command else "grader"
 
 
 def run(submissions: list[Path], sandbox: Sandbox, spec: str, out: Path, workers: int, cluster: str | None):
@@ -123,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     sandbox = Sandbox(available_backend())
     print(f"{arguments.assignment}: {arguments.n} submissions, sandbox {sandbox.backend}, {os.cpu_count()} CPUs")
-    print(f"{'configuration':24} {'seconds':>8} {'subs/s':>7} {'speed-up':>9} {'grader MiB':>11} {'kernel MiB':>11}")
+    header = ("configuration".ljust(24), "seconds".rjust(8), "subs/s".rjust(7), "speed-up".rjust(9))
+    print(*header, "grader MiB".rjust(11), "fork server MiB".rjust(16), "kernel MiB".rjust(11))
     with tempfile.TemporaryDirectory(prefix="gdgrade-scaling-") as folder:
         folder = Path(folder)
         submissions = []
@@ -143,9 +150,10 @@ def main(argv: list[str] | None = None) -> int:
                 seconds, memory = run(submissions, sandbox, spec, folder / label, workers, None)
             rate = arguments.n / seconds
             baseline = baseline or rate
-            print(f"{label:24} {seconds:>8.1f} {rate:>7.2f} {rate / baseline:>8.2f}x "
-                  f"{memory.largest('grader'):>11.0f} {memory.largest('kernel'):>11.0f}", flush=True)  # fmt: skip
-    print("\ngrader MiB: peak RSS of the largest grading process; kernel MiB: of the largest student kernel")
+            print(f"{label:24} {seconds:>8.1f} {rate:>7.2f} {rate / baseline:>8.2f}x {memory.largest('grader'):>11.0f}"
+                  f" {memory.largest('fork server'):>16.0f} {memory.largest('kernel'):>11.0f}", flush=True)  # fmt: skip
+    print("\npeak RSS (VmHWM) of the largest process of each kind. A kernel forked from the fork server counts")
+    print("the pages it still shares with it: the memory it adds is smaller than its figure.")
     return 0
 
 

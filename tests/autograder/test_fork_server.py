@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from assignments import source_notebook
 from autograder import sandbox as sandbox_module
 from autograder.pool import KernelPool
 from autograder.sandbox import Sandbox, available_backend
@@ -144,6 +145,19 @@ def test_the_fork_server_can_be_turned_off(monkeypatch):
     monkeypatch.setenv("GDGRADE_FORK_SERVER", "0")
     assert not fork_server_applies(Sandbox("bwrap"))
     assert not fork_server_applies(Sandbox("none"))
+
+
+def test_without_it_each_kernel_is_its_own_bwrap_and_grades_the_same(monkeypatch, tmp_path):
+    monkeypatch.setenv("GDGRADE_FORK_SERVER", "0")
+    spec = builtin_spec("03-momentum")
+    sandbox = Sandbox("bwrap", preload=spec.kernel_preload())
+    pool = KernelPool(sandbox)
+    try:
+        result = grade_submission(source_notebook("03-momentum"), spec, sandbox, pool=pool)
+        assert pool.fork_server is None
+        assert result.score == result.max_score and result.execution["sandbox"] == "bwrap"
+    finally:
+        pool.close()
 
 
 def test_a_dead_graders_fork_server_space_is_released(tmp_path, monkeypatch):
