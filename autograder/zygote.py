@@ -26,7 +26,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.sandbox import KERNEL_ENV, Sandbox, available_backend, release_job_dir, work_dir_prefix
+from autograder.sandbox import (
+    KERNEL_ENV,
+    Sandbox,
+    available_backend,
+    python_prefixes,
+    release_job_dir,
+    work_dir_prefix,
+)
 from autograder.zygote_programs import LAUNCHER, fork_server_code
 
 READY_TIMEOUT = 120.0  # seconds for the server to import its preloads (torch on a slow disk)
@@ -91,6 +98,7 @@ class ForkServer:
             "scratch_bytes": self.sandbox.limits.scratch_bytes,
             "limits": _rlimits(self.sandbox),
             "env": dict(KERNEL_ENV),
+            "read_only": python_prefixes(),
         }
         return [sys.executable, "-S", "-c", LAUNCHER, str(self.socket), json.dumps(request), "{connection_file}"]
 

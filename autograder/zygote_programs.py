@@ -57,15 +57,26 @@ def die_with_parent(parent):
 
 
 def isolate(request):
-    """Fork 1: own mount, PID and IPC namespaces; fresh /tmp and /work; only this job's folder."""
+    """Fork 1: own mount, PID and IPC namespaces; fresh /tmp and /work; only this job's folder.
+
+    The Python installation may live below /tmp or /work (a virtualenv in a CI checkout): the
+    fresh tmpfs would hide it, so it is mounted again, read-only, from a handle kept open.
+    """
     checked(LIBC.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
     mount(None, "/", None, MS_REC | MS_PRIVATE)
+    covered = [path for path in request["read_only"] if path.startswith(("/tmp/", "/work/"))]
+    handles = {path: os.open(path, os.O_PATH) for path in covered}
     job_dir, scratch = request["job_dir"], "size=%d,mode=1777" % request["scratch_bytes"]
     mount(job_dir, "/work", None, MS_BIND)  # held aside while /tmp (and every job folder) is replaced
     mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, scratch)
     os.makedirs(job_dir, mode=0o755)
     mount("/work", job_dir, None, MS_MOVE)
     mount("tmpfs", "/work", "tmpfs", MS_NOSUID | MS_NODEV, scratch)
+    for path, handle in handles.items():
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        mount("/proc/self/fd/%d" % handle, path, None, MS_BIND | MS_REC)
+        mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
+        os.close(handle)
 
 
 def run_init(request, keeper):
