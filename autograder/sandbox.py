@@ -102,7 +102,7 @@ class Sandbox:
             return kernel
         if self.backend == "docker":
             return self._docker_argv(job_dir, uid)
-        return self._prlimit_argv() + self._bwrap_argv(job_dir) + _drop_privileges(uid) + kernel
+        return die_with_grader() + self._prlimit_argv() + self._bwrap_argv(job_dir) + _drop_privileges(uid) + kernel
 
     def _prlimit_argv(self) -> list[str]:
         limits = self.limits
@@ -121,7 +121,7 @@ class Sandbox:
         """bwrap around a kernel fork server: the kernel's sandbox, run as root with its
         capabilities (each job drops them, see :mod:`autograder.zygote_programs`) and the
         server's whole folder of job folders in place of one job folder."""
-        return self._bwrap_argv(root, ["--cap-add", "ALL"], chdir="/") + program
+        return die_with_grader() + self._bwrap_argv(root, ["--cap-add", "ALL"], chdir="/") + program
 
     def _bwrap_argv(self, job_dir: Path, extra: list[str] = (), chdir: str = WORK_DIR) -> list[str]:
         argv = ["bwrap", *extra, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
@@ -149,6 +149,15 @@ class Sandbox:
         if self.gpu:
             argv += ["--gpus", "1"]
         return argv + [self.image, "python", "-c", launch_code(self.preload), "-f", "{connection_file}"]
+
+
+def die_with_grader() -> list[str]:
+    """A prefix that kills the sandbox when the grading process dies, even by SIGKILL.
+
+    bwrap's ``--die-with-parent`` ties the sandboxed program to bwrap, not bwrap to the
+    grader: without this, a killed grader could leave its kernels (and fork server) running.
+    """
+    return ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
 
 
 def _system_link(path: str) -> list[str]:

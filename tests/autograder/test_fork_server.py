@@ -178,3 +178,60 @@ def _processes_of(uid: int) -> list[int]:
         except OSError:
             continue
     return found
+
+
+HOLDER = """
+import sys, time
+from autograder.pool import KernelPool
+from autograder.sandbox import Sandbox
+pool = KernelPool(Sandbox("bwrap", preload=("numpy",)))
+work, session = pool.take()
+print(session.uid, pool._waiting[0][1].uid, flush=True)
+time.sleep(300)
+"""
+
+
+@pytest.mark.parametrize("fork_server", ["1", "0"])
+def test_a_killed_grader_leaves_no_kernel_or_fork_server_behind(fork_server, tmp_path):
+    import subprocess
+    import sys
+
+    environment = dict(os.environ, GDGRADE_FORK_SERVER=fork_server)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER], stdout=subprocess.PIPE, env=environment, text=True)
+    uids = [int(uid) for uid in holder.stdout.readline().split()]
+    deadline = time.monotonic() + 30
+    while not all(_processes_of(uid) for uid in uids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_processes_of(uid) for uid in uids)  # the kernel in use and the one waiting
+    sandboxes = _sandboxes_below(holder.pid)
+    assert sandboxes
+    holder.kill()
+    holder.wait()
+    deadline = time.monotonic() + 10
+    while (_alive(sandboxes) or any(_processes_of(uid) for uid in uids)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(sandboxes) and not any(_processes_of(uid) for uid in uids)
+
+
+def _sandboxes_below(pid: int) -> list[int]:
+    """The bwrap processes among the children of ``pid``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            if entry.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid and "(bwrap)" in stat:
+                found.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _alive(pids: list[int]) -> bool:
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            return True
+    return False
