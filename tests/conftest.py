@@ -1,7 +1,9 @@
 """Shared fixtures: float64 tolerances stated once."""
 
+import atexit
 import importlib.util
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 
 # Every test run starts with an empty reference cache of its own (the CLI subprocesses inherit it).
 os.environ["GDGRADE_CACHE_DIR"] = tempfile.mkdtemp(prefix="gdgrade-test-cache-")
+atexit.register(shutil.rmtree, os.environ["GDGRADE_CACHE_DIR"], ignore_errors=True)
 
 # The reference must equal torch.optim to rtol 1e-10; atol covers values crossing zero.
 TORCH_RTOL = 1e-10
