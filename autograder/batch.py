@@ -62,11 +62,6 @@ def result_names(submissions: list[Path]) -> dict[Path, str]:
     return names
 
 
-def spec_fingerprint(spec: AssignmentSpec) -> str:
-    """A hash of the spec's content: results graded under another spec are not reused."""
-    return spec.fingerprint()
-
-
 def json_safe(value):
     """``value`` with every NaN or infinity replaced by None (JSON has neither)."""
     if isinstance(value, float):
@@ -173,7 +168,7 @@ def grade_batch(
     """
     spec = _load(spec_source)
     sandbox = replace(sandbox, preload=spec.kernel_preload())
-    fingerprint, names = spec_fingerprint(spec), names or result_names(submissions)
+    fingerprint, names = spec.fingerprint(), names or result_names(submissions)  # another spec: regrade
     results_dir, outcome = out_dir / "results", BatchOutcome()
     progress = progress or Progress(len(submissions))
     stored: dict[Path, dict] = {}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from autograder.batch import grade_batch, load_result, spec_fingerprint, summary_table, write_atomically
+from autograder.batch import grade_batch, load_result, summary_table, write_atomically
 from autograder.course import (
     PATTERNS,
     Course,
@@ -126,7 +126,7 @@ def _submissions(course: Course, assignment: str, student: str | None) -> dict[s
 
 def _record_missing_notebooks(course: Course, assignment: str, empty: list[str], spec) -> None:
     """Students whose folder has no notebook get a zero with that message (kept as results)."""
-    fingerprint = spec_fingerprint(spec)
+    fingerprint = spec.fingerprint()
     for student in empty:
         path = course.results_dir(assignment) / "results" / f"{student}.json"
         if load_result(path, fingerprint) is None:

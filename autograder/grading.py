@@ -8,7 +8,6 @@ the :class:`~autograder.guard.Guard`.
 
 from __future__ import annotations
 
-import importlib.metadata
 import platform
 from dataclasses import asdict, dataclass
 
@@ -17,6 +16,7 @@ import numpy as np
 from autograder.checks import ProbeOutcome, run_probe
 from autograder.compare import Comparison
 from autograder.diagnosis import Diagnosis
+from autograder.kernel_runtime import installed_version
 from autograder.reference_cache import cache_for, using
 from autograder.spec import AssignmentSpec, CheckSpec, QuestionSpec
 
@@ -96,16 +96,9 @@ def versions() -> dict[str, str]:
         "gdgrade": __version__,
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "torch": _installed_version("torch"),
+        "torch": installed_version("torch"),
         "device": "cpu",
     }
-
-
-def _installed_version(package: str) -> str | None:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return None
 
 
 def _shown(outcomes: list[ProbeOutcome], failure: ProbeOutcome | None) -> ProbeOutcome | None:

@@ -9,6 +9,7 @@ detection never fire.
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import json
 import os
@@ -303,14 +304,7 @@ class KernelSession:
 
     def prepare(self) -> None:
         """Seeds, deterministic torch (TF32 off) and the output cap, before any student code."""
-        source = inspect.getsource(kernel_runtime)
-        code = (
-            "import types as _t, sys as _s\n"
-            "_m = _t.ModuleType('_gdgrade_prepare'); _s.modules['_gdgrade_prepare'] = _m\n"
-            f"exec(compile({source!r}, '<gdgrade-prepare>', 'exec'), _m.__dict__)\n"
-            "_m.prepare_kernel()\ndel _t, _s, _m"
-        )
-        outputs = self.run_extra(code, 120)
+        outputs = self.run_extra(_prepare_code(), 120)
         errors = [o for o in outputs if o.get("output_type") == "error"]
         if errors:
             raise KernelDiedError(f"the sandbox could not be prepared: {errors[0].get('evalue')}")
@@ -342,6 +336,17 @@ class KernelSession:
             if report.strays_killed:
                 self.run_extra(COLLECT_ZOMBIES, 30)  # killed children count against NPROC until waited for
         return report
+
+
+@functools.cache  # the same for every submission
+def _prepare_code() -> str:
+    source = inspect.getsource(kernel_runtime)
+    return (
+        "import types as _t, sys as _s\n"
+        "_m = _t.ModuleType('_gdgrade_prepare'); _s.modules['_gdgrade_prepare'] = _m\n"
+        f"exec(compile({source!r}, '<gdgrade-prepare>', 'exec'), _m.__dict__)\n"
+        "_m.prepare_kernel()\ndel _t, _s, _m"
+    )
 
 
 def _interrupted(outputs: list) -> bool:

@@ -339,6 +339,16 @@ def prepare_kernel(seed: int = 0, output_limit: int = 1_000_000) -> None:
         shell.InteractiveTB.set_mode(mode="Minimal")
 
 
+def installed_version(package: str) -> str | None:
+    """A package's installed version, from its metadata (importing torch costs seconds)."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
 def environment() -> dict:
     """What the kernel runs with: versions and the torch device student code gets.
 
@@ -348,11 +358,7 @@ def environment() -> dict:
     info = {"python": sys.version.split()[0], "numpy": np.__version__, "torch": None, "device": "cpu"}
     torch = sys.modules.get("torch")
     if torch is None:
-        with contextlib.suppress(Exception):
-            import importlib.metadata
-
-            info["torch"] = importlib.metadata.version("torch")
-        return info
+        return info | {"torch": installed_version("torch")}
     info["torch"] = torch.__version__
     if torch.cuda.is_available():
         info["device"] = f"cuda ({torch.cuda.get_device_name(0)})"
@@ -445,9 +451,9 @@ def attached_request() -> str:
     return get_ipython().kernel.get_parent("shell")["content"][REQUEST_FIELD]
 
 
-def reply(endpoint: KernelEndpoint, nonce: str, request_json: str | None = None) -> None:
-    """Answer one request (given, else the attached one) with a display message carrying the nonce."""
+def reply(endpoint: KernelEndpoint, nonce: str) -> None:
+    """Answer the attached request with a display message carrying the nonce (kernel side)."""
     from IPython.display import display
 
-    answer = endpoint.handle(json.loads(request_json if request_json is not None else attached_request()))
+    answer = endpoint.handle(json.loads(attached_request()))
     display({MIME: {"nonce": nonce, **answer}}, raw=True)

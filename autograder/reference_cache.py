@@ -145,3 +145,8 @@ def remembered(key: str, compute: Callable[[], tuple[np.ndarray, ...]]) -> tuple
 def remembered_array(key: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
     """:func:`remembered` for a single array."""
     return remembered(key, lambda: (compute(),))[0]
+
+
+def remembered_per_mistake(produce: Callable, key: str) -> Callable:
+    """``produce(mistake)``, with each mistake's numbers kept under ``key`` and the mistake's id."""
+    return lambda mistake: remembered_array(f"{key}|{mistake.id}", lambda: produce(mistake))

@@ -8,6 +8,7 @@ about the grade is made here, outside the kernel.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import secrets
@@ -47,10 +48,12 @@ KERNEL_MODULES = (
 )
 
 
+@functools.cache
 def _module_sources() -> dict[str, str]:
     return {name: Path(importlib.import_module(name).__file__).read_text(encoding="utf-8") for name in KERNEL_MODULES}
 
 
+@functools.cache  # the same for every submission: read and built once per grading process
 def _runtime_install_code() -> str:
     """Cell that installs the kernel endpoint with the modules it needs, under their own names."""
     return "\n".join(
@@ -74,8 +77,8 @@ def _runtime_install_code() -> str:
             "    _gdgrade_sys.modules['reference.problems'],",
             "    {'student_run': _gdgrade_sys.modules['autograder.student_runs'].kernel_side},",
             ")",
-            "def _gdgrade_reply(nonce, request=None):",
-            "    _gdgrade_runtime.reply(_gdgrade_endpoint, nonce, request)",
+            "def _gdgrade_reply(nonce):",
+            "    _gdgrade_runtime.reply(_gdgrade_endpoint, nonce)",
             "del _gdgrade_name, _gdgrade_source",
         ]
     )
@@ -141,6 +144,14 @@ class RemoteSession:
             raise SubmissionError(f"{what} produced no answer (did it end the process or break the kernel?)")
         return replies[-1]
 
+    def probe(self, payload: dict, what: str, timeout: float) -> dict:
+        """A request into the student's code (timed as probes); what it raised is the student's."""
+        with phase("probes"):
+            reply = self.request(payload, what, timeout)
+        if not reply.get("ok"):
+            raise SubmissionError(raised_message(what, str(reply.get("type")), str(reply.get("message"))))
+        return reply
+
     def environment(self) -> dict:
         """Versions and the torch device inside the kernel."""
         reply = self.request({"action": "environment"}, "reading the kernel's environment")
@@ -177,10 +188,7 @@ class RemoteObject:
             }
         except BoundaryError as error:
             raise SubmissionError(f"{what}: {error}") from None
-        with phase("probes"):
-            reply = session.request(payload, what, timeout or DEFAULT_CALL_TIMEOUT)
-        if not reply.get("ok"):
-            raise SubmissionError(raised_message(what, str(reply.get("type")), str(reply.get("message"))))
+        reply = session.probe(payload, what, timeout or DEFAULT_CALL_TIMEOUT)
         if reply.get("forbidden"):
             raise SubmissionError(f"{what} uses {reply['forbidden']}, which this question forbids")
         try:
@@ -273,10 +281,7 @@ class RemoteNamespace(Mapping):
             payload["args"] = encode(list(args))
         except BoundaryError as error:
             raise SubmissionError(f"{what}: {error}") from None
-        with phase("probes"):
-            reply = self.session.request(payload, what, timeout)
-        if not reply.get("ok"):
-            raise SubmissionError(raised_message(what, str(reply.get("type")), str(reply.get("message"))))
+        reply = self.session.probe(payload, what, timeout)
         guard.dtypes.update(str(dtype) for dtype in reply.get("dtypes") or [])
         guard.mutations += [str(what) for what in reply.get("mutations") or []]
         if "error" in reply:

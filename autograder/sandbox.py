@@ -76,6 +76,17 @@ class Limits:
     cell_timeout: float = 60.0  # seconds per notebook cell
     submission_timeout: float = 300.0  # seconds for all of a submission's cells
 
+    def rlimits(self) -> dict[str, int]:
+        """The kernel's resource limits, by their ``resource`` module names (no core dumps)."""
+        return {
+            "RLIMIT_AS": self.memory_bytes,
+            "RLIMIT_CPU": self.cpu_seconds,
+            "RLIMIT_FSIZE": self.file_size_bytes,
+            "RLIMIT_NPROC": self.processes,
+            "RLIMIT_NOFILE": self.open_files,
+            "RLIMIT_CORE": 0,
+        }
+
 
 @dataclass(frozen=True)
 class Sandbox:
@@ -105,17 +116,8 @@ class Sandbox:
         return die_with_grader() + self._prlimit_argv() + self._bwrap_argv(job_dir) + _drop_privileges(uid) + kernel
 
     def _prlimit_argv(self) -> list[str]:
-        limits = self.limits
-        return [
-            "prlimit",
-            f"--as={limits.memory_bytes}",
-            f"--cpu={limits.cpu_seconds}",
-            f"--fsize={limits.file_size_bytes}",
-            f"--nproc={limits.processes}",
-            f"--nofile={limits.open_files}",
-            "--core=0",
-            "--",
-        ]
+        flags = [f"--{name.removeprefix('RLIMIT_').lower()}={value}" for name, value in self.limits.rlimits().items()]
+        return ["prlimit", *flags, "--"]
 
     def fork_server_argv(self, root: Path, program: list[str]) -> list[str]:
         """bwrap around a kernel fork server: the kernel's sandbox, run as root with its

@@ -33,6 +33,7 @@ from typing import Any
 
 from autograder.compare import Tolerance
 from autograder.errors import SpecError
+from autograder.sandbox import DEFAULT_PRELOAD
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -116,7 +117,7 @@ class AssignmentSpec:
         if self.preload is not None:
             return self.preload
         uses_torch = any(q.convention in TORCH_CONVENTIONS for q in self.questions)
-        return ("numpy", "torch", "torch._dynamo") if uses_torch else ("numpy",)
+        return DEFAULT_PRELOAD if uses_torch else ("numpy",)
 
     def fingerprint(self) -> str:
         """A hash of the spec's content (where it was loaded from does not count)."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import selectors
 import shutil
 import subprocess
 import sys
@@ -44,18 +45,6 @@ def fork_server_applies(sandbox: Sandbox) -> bool:
     """Whether kernels for this sandbox come from a fork server."""
     wanted = os.environ.get("GDGRADE_FORK_SERVER", "1") != "0"
     return wanted and sandbox.backend == "bwrap" and os.geteuid() == 0 and available_backend() == "bwrap"
-
-
-def _rlimits(sandbox: Sandbox) -> dict[str, int]:
-    limits = sandbox.limits
-    return {
-        "RLIMIT_AS": limits.memory_bytes,
-        "RLIMIT_CPU": limits.cpu_seconds,
-        "RLIMIT_FSIZE": limits.file_size_bytes,
-        "RLIMIT_NPROC": limits.processes,
-        "RLIMIT_NOFILE": limits.open_files,
-        "RLIMIT_CORE": 0,
-    }
 
 
 class ForkServer:
@@ -96,7 +85,7 @@ class ForkServer:
             "job_dir": str(job_dir),
             "uid": uid,
             "scratch_bytes": self.sandbox.limits.scratch_bytes,
-            "limits": _rlimits(self.sandbox),
+            "limits": self.sandbox.limits.rlimits(),
             "env": dict(KERNEL_ENV),
             "read_only": python_prefixes(),
         }
@@ -120,8 +109,6 @@ class ForkServer:
 
 def _read_line(stream, timeout: float) -> bytes:
     """One line from a pipe, or b"" after ``timeout`` seconds or at its end."""
-    import selectors
-
     with selectors.DefaultSelector() as selector:
         selector.register(stream, selectors.EVENT_READ)
         if not selector.select(timeout):

@@ -23,7 +23,7 @@ from autograder.compare import compare_sequences, matches
 from autograder.diagnosis import Diagnosis, diagnose
 from autograder.errors import SubmissionError
 from autograder.guard import Guard
-from autograder.reference_cache import remembered_array
+from autograder.reference_cache import remembered_array, remembered_per_mistake
 from reference.batching import epoch_batches
 from reference.mistakes import get_mistake, mistakes_for
 from reference.optimizers import sgd
@@ -303,10 +303,11 @@ def _training_probe(check, probe, question, namespace, language) -> ProbeOutcome
     candidates = [get_mistake(key) for key in _TRAINING_MISTAKES if setup["scheduler"] or "scheduler" not in key]
 
     def produce(mistake):
-        knobs = _TRAINING_MISTAKES[mistake.id]
-        return remembered_array(f"{key}|{mistake.id}", lambda: setup_training_losses(setup, **knobs))
+        return setup_training_losses(setup, **_TRAINING_MISTAKES[mistake.id])
 
-    diagnosis = diagnose(candidates, produce, student, expected, comparison, tolerance, language)
+    diagnosis = diagnose(
+        candidates, remembered_per_mistake(produce, key), student, expected, comparison, tolerance, language
+    )
     return ProbeOutcome(probe, False, f"{probe.label}: {diagnosis.message}", comparison, diagnosis, plot)
 
 

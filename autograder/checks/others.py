@@ -83,7 +83,7 @@ def _batches_probe(check, probe, question, namespace, language) -> ProbeOutcome:
     student = student_run(namespace, question, guard, "epochs_of_batches", n, batch_size, seed, epochs)
     broken = _batch_problem(student, n, batch_size)
     if broken is None and check.options.get("expect") == "permutation":
-        reference_rng = np.random.default_rng(int(probe.params.get("seed", 0)))
+        reference_rng = np.random.default_rng(seed)
         expected = [minibatch_epoch(n, batch_size, reference_rng) for _ in range(epochs)]
         if not all(
             np.array_equal(np.concatenate(a), np.concatenate(b)) for a, b in zip(student, expected, strict=True)

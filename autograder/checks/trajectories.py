@@ -11,7 +11,7 @@ from autograder.checks import ProbeOutcome, ensure_spec, register, require, seri
 from autograder.compare import compare_sequences, matches
 from autograder.diagnosis import diagnose
 from autograder.guard import Guard
-from autograder.reference_cache import remembered, remembered_array
+from autograder.reference_cache import remembered, remembered_array, remembered_per_mistake
 from autograder.student_runs import student_run
 from reference.mistakes import mistakes_for
 from reference.optimizers import OPTIMIZERS, Optimizer, get_optimizer
@@ -90,7 +90,7 @@ def _verdict(probe, student, expected, tolerance, produce, candidates, language,
     With a ``view`` (one-step checks) the numbers are not a trajectory, so nothing is plotted.
     ``key`` names the reference cache entries of the mistakes' numbers.
     """
-    produce = _remembered_mistakes(produce, key)
+    produce = remembered_per_mistake(produce, key)
     comparison = compare_sequences(student, expected, tolerance)
     plot = None if view else series("params", student, expected, probe.problem)
     if comparison.passed or any(matches(student, alternative(), tolerance) for alternative in accepted):
@@ -98,11 +98,6 @@ def _verdict(probe, student, expected, tolerance, produce, candidates, language,
     view = view or (lambda numbers: numbers)
     diagnosis = diagnose(candidates, produce, view(student), view(expected), comparison, tolerance, language)
     return ProbeOutcome(probe, False, f"{probe.label}: {diagnosis.message}", comparison, diagnosis, plot)
-
-
-def _remembered_mistakes(produce, key: str):
-    """``produce``, with each mistake's numbers kept in the reference cache under ``key``."""
-    return lambda mistake: remembered_array(f"{key}|{mistake.id}", lambda: produce(mistake))
 
 
 def _optimizer_mistakes(question):
