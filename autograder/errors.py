@@ -12,8 +12,13 @@ class GdgradeError(Exception):
 class SubmissionError(GdgradeError):
     """The student's code raised, timed out, returned the wrong thing or used a forbidden API.
 
-    Turned into a failed check with this message; never a crash of the grader.
+    Turned into a failed check with this message; never a crash of the grader. ``kind`` is
+    a fixed word (see :data:`autograder.student.calls.FAULT_KINDS`), all a hidden probe says.
     """
+
+    def __init__(self, message: str, kind: str = "raised"):
+        super().__init__(message)
+        self.kind = kind
 
 
 class SpecError(GdgradeError):

@@ -1,33 +1,27 @@
-"""A sandboxed Jupyter kernel for one submission, driven by nbclient over IPC sockets.
+"""A sandboxed Jupyter kernel for one submission: boot it, run the notebook's cells, close it.
 
 The client (the grader) stays outside the sandbox; the kernel's connection file and IPC
-sockets live in the job directory, the only place both can reach. nbclient gets an
-``AsyncKernelManager``: with a synchronous manager its timeouts and dead-kernel
-detection never fire.
+sockets live in the job directory, the only place both can reach. Every run goes through
+:class:`~autograder.channel.KernelChannel`, which enforces its deadline from the grader's
+side (interrupt, then kill) and caps what the kernel may send back.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import inspect
 import json
 import os
 import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from queue import Empty
 
-import nbformat
-from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 
-from autograder import kernel_runtime
+from autograder.channel import Caps, Execution, KernelChannel
 from autograder.notebooks import cell_number
 from autograder.sandbox import (
     KERNEL_ENV,
@@ -38,8 +32,12 @@ from autograder.sandbox import (
     prepare_job_dir,
     release_job_dir,
 )
+from autograder.student.codec import clean_text
+from autograder.student.endpoint import REQUEST_FIELD
 
 KERNEL_NAME = "gdgrade-sandbox"
+STARTUP_TIMEOUT = 90.0
+CELL_CAPS = Caps()  # student cells: output beyond 64 MiB or 20,000 messages is dropped unread
 COLLECT_ZOMBIES = """import os as _os
 while True:
     try:
@@ -48,70 +46,13 @@ while True:
     except ChildProcessError:
         break
 del _os"""
-TIMEOUT_ERROR = "GdgradeCellTimeout"
-
-
-class PromptKernelClient(AsyncKernelClient):
-    """A kernel client with two changes for grading.
-
-    * Its readiness wait has no fixed cost: jupyter_client's keeps listening to IOPub for
-      0.2 s of silence after the kernel_info reply, a fifth of a second per submission.
-    * A grader request can ride along in the next execute_request's content instead of in
-      the cell's code: IPython transforms and compiles code twice, which for a request of
-      50 MB of arrays takes seconds, while the message content is only parsed as JSON.
-    """
-
-    attached_request: str | None = None
-
-    def execute(self, code: str, silent=False, store_history=True, user_expressions=None, allow_stdin=None,
-                stop_on_error=True) -> str:  # fmt: skip
-        """Send an execute_request (with the attached grader request, if any); returns its msg_id."""
-        content = {
-            "code": code,
-            "silent": silent,
-            "store_history": store_history,
-            "user_expressions": user_expressions or {},
-            "allow_stdin": self.allow_stdin if allow_stdin is None else allow_stdin,
-            "stop_on_error": stop_on_error,
-        }
-        if self.attached_request is not None:
-            content[kernel_runtime.REQUEST_FIELD], self.attached_request = self.attached_request, None
-        message = self.session.msg("execute_request", content)
-        self.shell_channel.send(message)
-        return message["header"]["msg_id"]
-
-    async def wait_for_ready(self, timeout: float | None = None) -> None:
-        """Return once the kernel answers kernel_info and IOPub delivers (RuntimeError if it dies)."""
-        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
-        while not await self._iopub_answers():
-            if not await self._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
-        with contextlib.suppress(Empty):  # drop what is already queued, without waiting for more
-            while True:
-                await self.iopub_channel.get_msg(timeout=0.005)
-
-    async def _iopub_answers(self) -> bool:
-        self.kernel_info()
-        try:
-            reply = await self.shell_channel.get_msg(timeout=1)
-            if reply["msg_type"] != "kernel_info_reply":
-                return False
-            await self.iopub_channel.get_msg(timeout=0.2)  # a status message: IOPub is subscribed
-        except Empty:
-            return False
-        self._handle_kernel_info_reply(reply)
-        return True
+STDIN_UNAVAILABLE = "StdinNotImplementedError"
 
 
 class SandboxKernelManager(AsyncKernelManager):
     """Hands the connection file to the job's user, who must read it."""
 
     job_uid = SANDBOX_UID
-
-    def _client_factory_default(self):
-        return PromptKernelClient
 
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         # jupyter_client polls a killed kernel every 0.1 s; a one-use kernel dies in a few ms
@@ -124,7 +65,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
 
 class KernelDiedError(Exception):
-    """The kernel process ended (crash, exit, memory or CPU limit)."""
+    """The kernel process ended (crash, exit, memory or CPU limit, or killed at a deadline)."""
 
 
 @dataclass
@@ -132,7 +73,7 @@ class CellIssue:
     """Something that went wrong in one student cell."""
 
     index: int
-    kind: str  # "error", "timeout", "died", "deadline"
+    kind: str  # "error", "timeout", "died", "deadline", "output", "input", "restarted"
     message: str
 
 
@@ -179,19 +120,14 @@ def _write_kernelspec(spec_root: Path, argv: list[str]) -> None:
     spec_dir = spec_root / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     # "message": a SIGINT would reach bwrap and end the sandbox; the kernel interrupts itself instead
-    spec = {
-        "argv": argv,
-        "display_name": "gdgrade sandbox",
-        "language": "python",
-        "env": {},
-        "interrupt_mode": "message",
-    }
+    spec = {"argv": argv, "display_name": "gdgrade sandbox", "language": "python", "env": {},
+            "interrupt_mode": "message"}  # fmt: skip
     (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
 
 
 class KernelSession:
     """A sandboxed kernel for one submission: boot it (early, if you like), then attach the
-    notebook, run its cells, and answer one-off cells. Each kernel serves one submission."""
+    notebook, run its cells, and answer the grader's requests. Each kernel serves one submission."""
 
     def __init__(self, sandbox: Sandbox, work_dir: Path, fork_server=None):
         """``fork_server`` (an :class:`autograder.zygote.ForkServer`) forks the kernel, and
@@ -213,11 +149,12 @@ class KernelSession:
         self.km.job_uid = uid
         self.km.transport, self.km.ip = "ipc", str(self.job_dir / "kernel")
         self.km.connection_file = str(self.job_dir / "connection.json")
-        self.notebook = self.client = self._context = None
+        self.notebook = self.channel = None
+        self.completed: list[int] = []  # the cells that ran to completion, to run again after a restart
         self._log = open(self.log_path, "ab")  # noqa: SIM115  (open for the session; close() closes it)
 
     def boot(self) -> KernelSession:
-        """Launch the kernel process now; it imports numpy and torch while nobody waits."""
+        """Launch the kernel process now; it imports its preloads while nobody waits."""
         if not self.km.has_kernel:
             run_sync(self.km.start_kernel)(env=dict(KERNEL_ENV), stdout=self._log, stderr=self._log)
         return self
@@ -225,154 +162,154 @@ class KernelSession:
     def attach(self, notebook) -> KernelSession:
         """Give the session its notebook (before entering it)."""
         self.notebook = notebook
-        self.client = NotebookClient(
-            notebook,
-            km=self.km,
-            timeout=int(self.sandbox.limits.cell_timeout),
-            startup_timeout=90,
-            allow_errors=True,
-            interrupt_on_timeout=True,
-            error_on_timeout={"ename": TIMEOUT_ERROR, "evalue": "time limit", "traceback": []},
-            record_timing=False,
-            kernel_name=KERNEL_NAME,
-            shutdown_kernel="immediate",  # a one-use kernel has nothing to save; a graceful stop waits
-        )
         return self
 
     def __enter__(self) -> KernelSession:
         self.boot()
-        self._context = self.client.setup_kernel()
-        self._context.__enter__()
+        self.channel = KernelChannel(self.km)
+        self.channel.wait_for_ready(STARTUP_TIMEOUT)
         return self
 
     def __exit__(self, *exc_info) -> None:
-        try:
-            if self._context is not None:
-                self._context.__exit__(*exc_info)
-        finally:
-            self.close()
+        self.close()
 
     def close(self) -> None:
-        """Stop the kernel (if it runs), release the log and the job folder's mount."""
+        """Stop the kernel (if it runs), release the sockets, the log and the job folder's mount."""
         try:
+            if self.channel is not None:
+                self.channel.close()
+                self.channel = None
             if self.km.has_kernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
+            else:  # never started, or killed at a deadline: only its resources are left
+                run_sync(self.km.cleanup_resources)()
         finally:
             self._log.close()
             if self.job_dir_mounted:
                 release_job_dir(self.job_dir)
                 self.job_dir_mounted = False
 
-    def run_extra(self, source: str, timeout: float, attached: str | None = None) -> list:
-        """Run a grader cell that is not part of the notebook; returns its outputs.
+    def alive(self) -> bool:
+        """Whether the kernel still runs."""
+        return self.channel is not None and self.channel.alive()
 
-        ``attached`` travels in the execute_request's content, where the kernel runtime
-        reads it (see :class:`PromptKernelClient`).
+    def run_extra(self, code: str, timeout: float, request: dict | None = None, **options) -> Execution:
+        """Run a grader cell (not part of the notebook); ``request`` rides in the execute_request.
 
-        nbclient stores every executed cell at its index in the notebook, so the cell is
-        appended for the run and removed afterwards: the student's cells stay untouched.
+        Raises KernelDiedError when the kernel was gone before or died during it.
         """
-        cell = code_cell(source)
-        self.notebook.cells.append(cell)
-        self.client.kc.attached_request = attached
-        try:
-            # no history: a request can carry megabytes, and IPython keeps every input it stores
-            return self.run_cell(cell, len(self.notebook.cells) - 1, timeout, store_history=False)
-        finally:
-            self.notebook.cells.pop()
-
-    def run_cell(self, cell, index: int, timeout: float, store_history: bool = True) -> list:
-        """Execute one cell; returns its outputs. Raises KernelDiedError if the kernel is gone.
-
-        A cell stopped by the time limit gets a single GdgradeCellTimeout error output.
-        """
-        self.client.timeout = max(1, int(round(timeout)))
-        started = time.monotonic()
-        try:
-            self.client.execute_cell(cell, index, store_history=store_history)
-        except DeadKernelError as error:
-            raise KernelDiedError(str(error) or "the kernel died") from None
-        except CellTimeoutError:  # only when the interrupt itself did not help
-            cell.outputs = [{"output_type": "error", "ename": TIMEOUT_ERROR, "evalue": "", "traceback": []}]
-        if not self.km.has_kernel or not run_sync(self.km.is_alive)():
+        if not self.alive():
+            raise KernelDiedError("the kernel is no longer running")
+        attached = {REQUEST_FIELD: json.dumps(request)} if request is not None else None
+        outcome = self.channel.execute(code, timeout, attached=attached, **options)
+        if outcome.died and not outcome.timed_out:
             raise KernelDiedError("the kernel died")
-        elapsed = time.monotonic() - started
-        if elapsed >= self.client.timeout or (elapsed >= 0.9 * self.client.timeout and _interrupted(cell.outputs)):
-            # interrupted at the limit (a kernel busy unwinding may not even say so)
-            cell.outputs = [{"output_type": "error", "ename": TIMEOUT_ERROR, "evalue": "", "traceback": []}]
-        return cell.outputs
+        return outcome
 
     def prepare(self) -> None:
         """Seeds, deterministic torch (TF32 off) and the output cap, before any student code."""
-        outputs = self.run_extra(_prepare_code(), 120)
-        errors = [o for o in outputs if o.get("output_type") == "error"]
-        if errors:
-            raise KernelDiedError(f"the sandbox could not be prepared: {errors[0].get('evalue')}")
+        outcome = self.run_extra(PREPARE_CELL, 120, request=_prepare_sources())
+        if outcome.error or outcome.died:
+            detail = outcome.error[1] if outcome.error else "it stopped"
+            raise KernelDiedError(f"the sandbox could not be prepared: {detail}")
 
     def run_student_cells(self) -> ExecutionReport:
-        """Run every code cell in order, within the per-cell and whole-submission limits."""
+        """Run every code cell in order, within the per-cell and whole-submission limits.
+
+        A cell the grader had to kill (it ignored the interrupt) costs that cell only: the
+        kernel is restarted, the cells that had finished run again, and grading goes on.
+        """
         report, started = ExecutionReport(), time.monotonic()
         deadline = started + self.sandbox.limits.submission_timeout
+        self.completed = []
         for index, cell in enumerate(self.notebook.cells):
             if cell.cell_type != "code":
                 continue
+            if not self._run_one(index, cell, deadline, report):
+                break
+        report.seconds = time.monotonic() - started
+        self._reap(report)
+        return report
+
+    def _run_one(self, index: int, cell, deadline: float, report: ExecutionReport) -> bool:
+        """Run one cell; False when grading of the cells must stop here."""
+        number, remaining = cell_number(cell, index), deadline - time.monotonic()
+        if remaining <= 0:
+            report.issues.append(CellIssue(index, "deadline", "the notebook ran past its total time limit"))
+            return False
+        limit = min(self.sandbox.limits.cell_timeout, remaining)
+        outcome = self.channel.execute(cell.source, limit, store_history=True, caps=CELL_CAPS)
+        report.cells_run += 1
+        report.issues += _cell_issues(index, number, outcome, limit)
+        if outcome.timed_out and outcome.died and self.recover(deadline):
+            message = f"the kernel was restarted after cell {number}; the cells before it ran again"
+            report.issues.append(CellIssue(index, "restarted", message))
+            return True
+        if outcome.died or not self.alive():
+            report.issues.append(CellIssue(index, "died", f"the kernel died in cell {number}"))
+            report.kernel_alive = False
+            return False
+        if not outcome.timed_out:
+            self.completed.append(index)
+        return True
+
+    def recover(self, deadline: float) -> bool:
+        """A fresh kernel with the finished cells run again (before ``deadline``); False if that fails."""
+        self.channel.close()
+        run_sync(self.km.restart_kernel)(now=True)
+        self.channel = KernelChannel(self.km)
+        try:
+            self.channel.wait_for_ready(STARTUP_TIMEOUT)
+            self.prepare()
+        except (RuntimeError, KernelDiedError):
+            return False
+        for index in self.completed:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                report.issues.append(CellIssue(index, "deadline", "the notebook ran past its total time limit"))
-                break
-            limit = min(self.sandbox.limits.cell_timeout, remaining)
-            try:
-                outputs = self.run_cell(cell, index, limit)
-            except KernelDiedError as died:
-                number = cell_number(cell, index)
-                report.issues.append(CellIssue(index, "died", f"the kernel died in cell {number}: {died}"))
-                report.kernel_alive = False
-                break
-            report.cells_run += 1
-            report.issues += _cell_issues(index, cell_number(cell, index), outputs, limit)
-        report.seconds = time.monotonic() - started
+                return False
+            outcome = self.channel.execute(self.notebook.cells[index].source, min(self.sandbox.limits.cell_timeout,
+                                           remaining), store_history=True, caps=CELL_CAPS)  # fmt: skip
+            if outcome.died or outcome.timed_out:
+                return False
+        return self.alive()
+
+    def _reap(self, report: ExecutionReport) -> None:
         if self.sandbox.backend == "bwrap" and os.geteuid() == 0 and report.kernel_alive:
             report.strays_killed = reap_strays(self.uid)  # the job's own uid: nobody else's processes
             if report.strays_killed:
                 self.run_extra(COLLECT_ZOMBIES, 30)  # killed children count against NPROC until waited for
-        return report
+
+
+PREPARE_CELL = f"""def _gdgrade_prepare():
+    import json, types
+    from IPython import get_ipython
+    source = json.loads(get_ipython().kernel.get_parent("shell")["content"]["{REQUEST_FIELD}"])["source"]
+    module = types.ModuleType("_gdgrade_prepare")
+    exec(compile(source, "<gdgrade-prepare>", "exec"), module.__dict__)
+    module.prepare_kernel()
+_gdgrade_prepare()
+del _gdgrade_prepare"""
 
 
 @functools.cache  # the same for every submission
-def _prepare_code() -> str:
-    source = inspect.getsource(kernel_runtime)
-    return (
-        "import types as _t, sys as _s\n"
-        "_m = _t.ModuleType('_gdgrade_prepare'); _s.modules['_gdgrade_prepare'] = _m\n"
-        f"exec(compile({source!r}, '<gdgrade-prepare>', 'exec'), _m.__dict__)\n"
-        "_m.prepare_kernel()\ndel _t, _s, _m"
-    )
+def _prepare_sources() -> dict:
+    from autograder.student import prepare
+
+    return {"source": Path(prepare.__file__).read_text(encoding="utf-8")}
 
 
-def _interrupted(outputs: list) -> bool:
-    """The cell ended in the KeyboardInterrupt (or our marker) that a time-out leaves.
-
-    An interrupt that lands while IPython is still printing an earlier error shows up as
-    text on stderr rather than as an error output.
-    """
-    names = {o.get("ename") for o in outputs if o.get("output_type") == "error"}
-    printed = any(o.get("output_type") == "stream" and "KeyboardInterrupt" in o.get("text", "") for o in outputs)
-    return bool(names & {"KeyboardInterrupt", TIMEOUT_ERROR}) or printed
-
-
-def _cell_issues(index: int, number: int, outputs: list, limit: float) -> list[CellIssue]:
+def _cell_issues(index: int, number: int, outcome: Execution, limit: float) -> list[CellIssue]:
     issues = []
-    for output in outputs:
-        if output.get("output_type") != "error":
-            continue
-        if output.get("ename") == TIMEOUT_ERROR:
-            issues.append(CellIssue(index, "timeout", f"cell {number} ran past the {limit:g} s limit"))
-        else:
-            detail = f": {output.get('evalue')}" if output.get("evalue") else ""
-            issues.append(CellIssue(index, "error", f"cell {number} raised {output.get('ename')}{detail}"))
+    if outcome.timed_out:
+        issues.append(CellIssue(index, "timeout", f"cell {number} ran past the {limit:g} s limit"))
+    elif outcome.error and outcome.error[0] == STDIN_UNAVAILABLE:
+        message = f"cell {number} asked for keyboard input; grading has no keyboard, so the rest of it was skipped"
+        issues.append(CellIssue(index, "input", message))
+    elif outcome.error:
+        ename, evalue = clean_text(outcome.error[0], 100), clean_text(outcome.error[1], 500)
+        detail = f": {evalue}" if evalue else ""
+        issues.append(CellIssue(index, "error", f"cell {number} raised {ename}{detail}"))
+    if outcome.dropped:
+        message = f"cell {number} printed more than grading keeps; the rest was dropped"
+        issues.append(CellIssue(index, "output", message))
     return issues
-
-
-def code_cell(source: str):
-    """A fresh code cell for a one-off execution."""
-    return nbformat.v4.new_code_cell(source)

@@ -1,304 +1,263 @@
-"""The grader's side of the sandbox boundary: a namespace whose functions run in the kernel.
+"""The student's code in a sandboxed kernel, as a :class:`~autograder.boundary.StudentCode`.
 
-``RemoteNamespace`` looks like a dict of the student's symbols, so the engine's adapters
-and checks work unchanged. Each call becomes one small cell run in the kernel; arguments
-and results cross as plain data (see :mod:`autograder.kernel_runtime`), and the decision
-about the grade is made here, outside the kernel.
+After the notebook's cells have run, :meth:`RemoteSession.install` sends the
+:mod:`autograder.student` package into the kernel as source (its module list comes from
+the package itself). Each request is then one round trip: the operation runs there, and
+only plain data comes back. Everything that comes back is untrusted: replies are checked
+field by field, a reply that does not fit is the submission's result ("cannot be
+graded"), never a crash of the grader. Callbacks (a gradient at the student's point) are
+answered here, from the reference problems, and only for the request that lent them.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
-import importlib
 import json
 import secrets
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import time
 from pathlib import Path
 
 import numpy as np
 
-from autograder import kernel_runtime
-from autograder.errors import SubmissionError, raised_message
+from autograder import student as student_package
+from autograder.boundary import SURFACE_FUNCTIONS, Lent, Observed, Request, check_result, mutated_calls, question_data
+from autograder.channel import Caps
+from autograder.errors import SubmissionError
 from autograder.kernel import KernelDiedError, KernelSession
-from autograder.kernel_runtime import MIME, BoundaryError, decode, encode
-from autograder.student_runs import OPERATIONS, question_data
+from autograder.student.calls import FAULT_KINDS
+from autograder.student.codec import MIME, BoundaryError, clean_text, decode, encode
+from autograder.student.endpoint import REQUEST_FIELD
 from autograder.timing import phase
-from reference import problems
+from reference.problems import Problem
 
-DEFAULT_CALL_TIMEOUT = 10.0
-PROBLEM_FUNCTIONS = ("grad", "loss", "grad_on", "loss_on", "loss_and_grad")
-
-
-# What the kernel gets, in import order: the runtime, and what student operations run on
-# (the adapters and the pure-numpy parts of the reference they drive). Their source is sent
-# in; the grader's files are never mounted in the sandbox.
-KERNEL_MODULES = (
-    "autograder.errors",
-    "autograder.kernel_runtime",
-    "autograder.guard",
-    "reference.hyperparameters",
-    "reference.transforms",
-    "reference.optimizers",
-    "reference.problems",
-    "reference.schedules",
-    "reference.trajectory",
-    "autograder.adapters",
-    "autograder.student_runs",
-)
-
-
-@functools.cache
-def _module_sources() -> dict[str, str]:
-    return {name: Path(importlib.import_module(name).__file__).read_text(encoding="utf-8") for name in KERNEL_MODULES}
+PACKAGE = "_gdgrade_student"  # the package's name inside the kernel
+SENT_SEPARATELY = ("__init__", "prepare")  # prepare runs before the student's cells
+INSTALL_CELL = f"""def _gdgrade_install():
+    import json, sys, types
+    from IPython import get_ipython
+    shell = get_ipython()
+    sources = json.loads(shell.kernel.get_parent("shell")["content"]["{REQUEST_FIELD}"])["modules"]
+    package = types.ModuleType("{PACKAGE}")
+    package.__path__ = []
+    sys.modules["{PACKAGE}"] = package
+    modules = []
+    for name, source in sources:
+        module = types.ModuleType("{PACKAGE}." + name)
+        module.__package__ = "{PACKAGE}"
+        sys.modules[module.__name__] = module
+        exec(compile(source, "<gdgrade:" + name + ">", "exec"), module.__dict__)
+        setattr(package, name, module)
+        modules.append(module)
+    return sys.modules["{PACKAGE}.endpoint"].install(shell, modules)
+_gdgrade_serve = _gdgrade_install()
+del _gdgrade_install"""
+REPLY_CAPS = Caps(messages=20_000, total_bytes=512 * 1024**2, message_bytes=256 * 1024**2)
+ENVIRONMENT_KEYS = ("python", "numpy", "torch", "device")
 
 
-@functools.cache  # the same for every submission: read and built once per grading process
-def _runtime_install_code() -> str:
-    """Cell that installs the kernel endpoint with the modules it needs, under their own names."""
-    return "\n".join(
-        [
-            "import sys as _gdgrade_sys, types as _gdgrade_types",
-            "def _gdgrade_module(name, source):",
-            "    package, _, leaf = name.rpartition('.')",
-            "    if package not in _gdgrade_sys.modules or not hasattr(_gdgrade_sys.modules[package], '__gdgrade__'):",
-            "        parent = _gdgrade_sys.modules[package] = _gdgrade_types.ModuleType(package)",
-            "        parent.__path__, parent.__gdgrade__ = [], True",
-            "    module = _gdgrade_types.ModuleType(name)",
-            "    _gdgrade_sys.modules[name] = module  # dataclasses look their module up here",
-            "    exec(compile(source, '<' + name + '>', 'exec'), module.__dict__)",
-            "    setattr(_gdgrade_sys.modules[package], leaf, module)",
-            "    return module",
-            f"for _gdgrade_name, _gdgrade_source in {_module_sources()!r}.items():",
-            "    _gdgrade_module(_gdgrade_name, _gdgrade_source)",
-            "_gdgrade_runtime = _gdgrade_sys.modules['autograder.kernel_runtime']",
-            "_gdgrade_endpoint = _gdgrade_runtime.KernelEndpoint(",
-            "    globals(),",
-            "    _gdgrade_sys.modules['reference.problems'],",
-            "    {'student_run': _gdgrade_sys.modules['autograder.student_runs'].kernel_side},",
-            ")",
-            "def _gdgrade_reply(nonce):",
-            "    _gdgrade_runtime.reply(_gdgrade_endpoint, nonce)",
-            "del _gdgrade_name, _gdgrade_source",
-        ]
-    )
+def _relative_imports(source: str) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found |= {node.module} if node.module else {alias.name for alias in node.names}
+    return found
 
 
-@dataclass(frozen=True)
-class RemoteResult:
-    """A call's value, and whether the student changed an input array in place."""
+@functools.cache  # the same for every submission: read once per grading process
+def package_sources() -> tuple[tuple[str, str], ...]:
+    """The student package's modules as (name, source), each after the modules it imports."""
+    folder = Path(student_package.__file__).parent
+    files = [path for path in sorted(folder.glob("*.py")) if path.stem not in SENT_SEPARATELY]
+    sources = {path.stem: path.read_text(encoding="utf-8") for path in files}
+    ordered: list[str] = []
 
-    value: object
-    mutated: bool
+    def place(name: str) -> None:
+        if name not in ordered:
+            for needed in sorted(_relative_imports(sources[name]) & set(sources)):
+                place(needed)
+            ordered.append(name)
+
+    for name in sources:
+        place(name)
+    return tuple((name, sources[name]) for name in ordered)
 
 
 class RemoteSession:
-    """Sends requests to the kernel endpoint and reads its replies."""
+    """Requests into one kernel, all within one grading budget."""
 
-    def __init__(self, kernel: KernelSession):
+    def __init__(self, kernel: KernelSession, budget_seconds: float):
         self.kernel = kernel
-        self._calls = 0
-        self._generators: dict[int, tuple[np.random.Generator, str]] = {}
-
-    def generator_name(self, generator: np.random.Generator) -> str:
-        """The kernel-side name of a grader's Generator: one kernel copy per grader object.
-
-        The session keeps the object alive, so its id cannot be reused by a later Generator
-        (which would silently get the old one's advanced state in the kernel).
-        """
-        known = self._generators.get(id(generator))
-        if known is None or known[0] is not generator:
-            known = (generator, f"rng-{len(self._generators) + 1}")
-            self._generators[id(generator)] = known
-        return known[1]
-
-    def outgoing(self, value) -> dict:
-        """Markers for the non-plain things the grader sends: kernel objects, generators, problems."""
-        if isinstance(value, np.random.Generator):
-            return {"__rng__": self.generator_name(value), "state": value.bit_generator.state}
-        return _outgoing(value)
+        self.deadline = time.monotonic() + budget_seconds
+        self.budget = budget_seconds
+        self.calls = 0
 
     def install(self) -> None:
-        """Install the endpoint in the kernel (after the student's cells have run)."""
-        outputs = self.kernel.run_extra(_runtime_install_code(), 60)
-        errors = [o for o in outputs if o.get("output_type") == "error"]
-        if errors:
-            raise SubmissionError(f"the grader could not attach to the kernel: {errors[0].get('evalue')}")
+        """Install the student package in the kernel (after the student's cells have run)."""
+        outcome = self.kernel.run_extra(INSTALL_CELL, 60, request={"modules": package_sources()})
+        if outcome.error or outcome.timed_out:
+            detail = clean_text(outcome.error[1] if outcome.error else "it did not finish", 300)
+            raise SubmissionError(f"the grader could not attach to the kernel: {detail}", kind="tampered")
 
-    def request(self, payload: dict, what: str, timeout: float = DEFAULT_CALL_TIMEOUT) -> dict:
-        """One round trip; raises SubmissionError for time-outs, dead kernels and errors."""
-        nonce = secrets.token_hex(12)
-        self._calls += 1
+    def request(self, payload: dict, what: str, seconds: float, on_input=None) -> dict:
+        """One round trip; returns the reply (untrusted). The submission's failures raise SubmissionError."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise SubmissionError(f"grading ran out of its {self.budget:g} s before {what} could run", kind="timeout")
+        timeout, nonce = min(seconds, remaining), secrets.token_hex(12)
+        self.calls += 1
         try:
-            outputs = self.kernel.run_extra(f"_gdgrade_reply({nonce!r})", timeout, attached=json.dumps(payload))
-        except KernelDiedError as died:
-            raise SubmissionError(f"the kernel died while running {what}: {died}") from None
-        replies = [
-            o["data"][MIME] for o in outputs if o.get("output_type") == "display_data" and MIME in o.get("data", {})
-        ]
-        replies = [r for r in replies if isinstance(r, dict) and r.get("nonce") == nonce]
+            outcome = self.kernel.run_extra(
+                f"_gdgrade_serve({nonce!r})", timeout, request=payload, allow_stdin=on_input is not None,
+                on_input=on_input, caps=REPLY_CAPS, mime=MIME,
+            )  # fmt: skip
+        except KernelDiedError:
+            raise SubmissionError(f"the kernel is gone, so {what} could not run", kind="raised") from None
+        if outcome.timed_out:
+            stopped = " (it ignored the interrupt, so the kernel was restarted)" if outcome.died else ""
+            if outcome.died:
+                self._recover()
+            raise SubmissionError(f"{what} did not return within {timeout:g} s{stopped}", kind="timeout")
+        replies = [r for r in outcome.replies if isinstance(r, dict) and r.get("nonce") == nonce]
+        if len(replies) > 1:
+            raise SubmissionError(f"{what}: the kernel sent more than one answer (tampered with?)", kind="tampered")
         if not replies:
-            timed_out = any(o.get("ename") == "GdgradeCellTimeout" for o in outputs if o.get("output_type") == "error")
-            if timed_out:
-                raise SubmissionError(f"{what} did not return within {timeout:g} s")
-            raise SubmissionError(f"{what} produced no answer (did it end the process or break the kernel?)")
-        return replies[-1]
+            detail = f" ({clean_text(outcome.error[0], 80)})" if outcome.error else ""
+            raise SubmissionError(f"{what} produced no answer{detail}; did it break the kernel?", kind="tampered")
+        return replies[0]
 
-    def probe(self, payload: dict, what: str, timeout: float) -> dict:
-        """A request into the student's code (timed as probes); what it raised is the student's."""
-        with phase("probes"):
-            reply = self.request(payload, what, timeout)
-        if not reply.get("ok"):
-            raise SubmissionError(raised_message(what, str(reply.get("type")), str(reply.get("message"))))
-        return reply
+    def _recover(self) -> None:
+        """After a kill at a deadline: a fresh kernel, the notebook run again, the package back in."""
+        try:
+            if self.kernel.recover(self.deadline):
+                self.install()
+        except SubmissionError:
+            pass  # the later requests say that the kernel is gone
 
     def environment(self) -> dict:
-        """Versions and the torch device inside the kernel."""
-        reply = self.request({"action": "environment"}, "reading the kernel's environment")
+        """What the kernel says it runs with, each value capped (it is the kernel's claim, not a fact)."""
         try:
-            environment = decode(reply.get("result")) if reply.get("ok") else {}
-        except BoundaryError:
+            reply = self.request({"action": "environment"}, "reading the kernel's environment", 10)
+            claimed = decode(reply.get("result"))
+        except (SubmissionError, BoundaryError):
             return {}
-        return environment if isinstance(environment, dict) else {}
-
-    @property
-    def calls(self) -> int:
-        """How many round trips were made."""
-        return self._calls
+        if not isinstance(claimed, dict):
+            return {}
+        return {key: clean_text(claimed[key], 100) for key in ENVIRONMENT_KEYS if claimed.get(key) is not None}
 
 
-class RemoteObject:
-    """A function, class or object that lives in the kernel."""
+def describe(problem: Problem) -> dict:
+    """What the student's side gets of a problem: its data and the names of its functions."""
+    data = [np.asarray(part) for part in problem.data] if problem.data is not None else None
+    functions = [name for name in SURFACE_FUNCTIONS if getattr(problem, name, None) is not None]
+    return {"name": problem.name, "n_samples": problem.n_samples, "data": data, "functions": functions}
 
-    def __init__(self, session: RemoteSession, target: list, label: str):
-        object.__setattr__(self, "_session", session)
-        object.__setattr__(self, "_target", target)
-        object.__setattr__(self, "_label", label)
 
-    def remote_call(self, what: str, timeout: float, forbidden: tuple, args: tuple, kwargs: dict) -> RemoteResult:
-        """Call it in the kernel under the question's time limit and API ban."""
-        session = self._session
+class Callbacks:
+    """Answers the kernel's callbacks for one request: only its token, only the lent functions."""
+
+    ARITY = {"loss": 1, "grad": 1, "loss_and_grad": 1, "loss_on": 2, "grad_on": 2}
+
+    def __init__(self, token: str, lent: dict[str, Problem]):
+        self.token, self.lent, self.answered = token, lent, 0
+
+    def answer(self, prompt: str) -> str:
+        """The JSON answer to one callback prompt (an error answer when it does not fit)."""
         try:
-            payload = {
-                "action": "call",
-                "target": self._target,
-                "args": encode(list(args), session.outgoing),
-                "kwargs": encode(dict(kwargs), session.outgoing),
-                "forbidden": list(forbidden),
-            }
-        except BoundaryError as error:
-            raise SubmissionError(f"{what}: {error}") from None
-        reply = session.probe(payload, what, timeout or DEFAULT_CALL_TIMEOUT)
-        if reply.get("forbidden"):
-            raise SubmissionError(f"{what} uses {reply['forbidden']}, which this question forbids")
+            question = json.loads(prompt)
+            seq = question["seq"] if isinstance(question, dict) else None
+        except (ValueError, KeyError, TypeError):
+            return json.dumps({"seq": None, "error": "not a gdgrade question"})
         try:
-            value = decode(reply.get("result"), lambda marker: _incoming(session, marker, what))
-        except BoundaryError as error:
-            raise SubmissionError(f"{what} returned something that cannot be graded: {error}") from None
-        return RemoteResult(value, bool(reply.get("mutated")))
+            value = self._value(question)
+        except (BoundaryError, ValueError, TypeError, KeyError, IndexError) as error:
+            return json.dumps({"seq": seq, "error": clean_text(error, 300)})
+        self.answered += 1
+        return json.dumps({"seq": seq, "result": encode(value)})
 
-    def __call__(self, *args, **kwargs):
-        return self.remote_call(self._label, DEFAULT_CALL_TIMEOUT, (), args, kwargs).value
+    def _value(self, question: dict):
+        if question.get("token") != self.token or question.get("surface") not in self.lent:
+            raise ValueError("this callback belongs to no running request")
+        problem, function = self.lent[question["surface"]], question.get("fn")
+        if function not in self.ARITY or getattr(problem, function, None) is None:
+            raise ValueError(f"{problem.name} lends no function {function!r}")
+        args = decode(question.get("args"))
+        if not isinstance(args, list) or len(args) != self.ARITY[function]:
+            raise ValueError(f"{function}() takes {self.ARITY[function]} argument(s)")
+        with np.errstate(all="ignore"):
+            return getattr(problem, function)(*self._arguments(problem, args))
 
-    def __getattr__(self, attribute: str) -> RemoteObject:
-        if attribute.startswith("__"):
-            raise AttributeError(attribute)
-        return RemoteObject(self._session, [*self._target, attribute], f"{self._label}.{attribute}")
-
-    def __setattr__(self, attribute: str, value) -> None:
-        payload = {
-            "action": "setattr",
-            "target": self._target,
-            "attr": attribute,
-            "value": encode(value, self._session.outgoing),
-        }
-        with phase("probes"):
-            reply = self._session.request(payload, f"setting {self._label}.{attribute}")
-        if not reply.get("ok"):
-            raise SubmissionError(
-                f"setting {self._label}.{attribute} raised {reply.get('type')}: {reply.get('message')}"
-            )
-
-    def __repr__(self) -> str:
-        return f"<remote {self._label}>"
-
-
-def _incoming(session: RemoteSession, marker: dict, what: str) -> RemoteObject:
-    if "__ref__" not in marker:
-        raise BoundaryError(f"unexpected marker {sorted(marker)}")
-    return RemoteObject(session, ["ref", marker["__ref__"]], f"the object {what} returned")
+    @staticmethod
+    def _arguments(problem: Problem, args: list) -> list:
+        w = np.asarray(args[0], dtype=np.float64)
+        if w.size != problem.dim:
+            raise ValueError(f"w must have {problem.dim} numbers, got shape {w.shape}")
+        if len(args) == 1:
+            return [w.reshape(problem.dim)]
+        idx = np.asarray(args[1])
+        in_range = not idx.size or 0 <= idx.min() <= idx.max() < problem.n_samples
+        if idx.ndim != 1 or idx.dtype.kind not in "iu" or not in_range:
+            raise ValueError(f"idx must be a 1-D array of example indices in 0..{problem.n_samples - 1}")
+        return [w.reshape(problem.dim), idx]
 
 
-def _outgoing(value) -> dict:
-    """Markers for kernel objects, schedules and problem functions (generators: the session's)."""
-    if isinstance(value, RemoteObject):
-        target = object.__getattribute__(value, "_target")
-        if target[0] == "name" and len(target) == 2:  # a student's symbol, e.g. a class handed to a helper
-            return {"__symbol__": target[1]}
-        if target[0] != "ref" or len(target) != 2:
-            raise BoundaryError("only the student's symbols and objects the kernel returned can be sent back")
-        return {"__ref__": target[1]}
-    if isinstance(value, kernel_runtime.LrTable):
-        return {"__lrs__": value.lrs}
-    for name, problem in problems.built_problems().items():
-        for function_name in PROBLEM_FUNCTIONS:
-            if callable(value) and getattr(problem, function_name) == value:  # == : bound methods
-                return {"__problem__": name, "fn": function_name}
-    raise BoundaryError(f"a {type(value).__name__} cannot be sent into the sandbox")
-
-
-class RemoteNamespace(Mapping):
-    """The student's symbols, as the kernel holds them after running the notebook."""
+class KernelStudent:
+    """The student's code in a sandboxed kernel: each request is one round trip."""
 
     def __init__(self, session: RemoteSession):
         self.session = session
-        reply = session.request({"action": "names"}, "listing the notebook's names")
-        self._names = set(reply.get("result") or [])
 
-    def __getitem__(self, name: str) -> RemoteObject:
-        if name not in self._names:
-            raise KeyError(name)
-        return RemoteObject(self.session, ["name", name], name)
+    def run(self, request: Request) -> Observed:
+        """Run the request in the kernel; check what comes back before anyone uses it."""
+        token, lent = secrets.token_hex(8), {}
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._names))
+        def lend(value):
+            if isinstance(value, Problem):
+                lent[value.name] = value
+                return {"__surface__": encode(describe(value))}
+            if isinstance(value, Lent):
+                lent[value.problem.name] = value.problem
+                return {"__callback__": {"surface": encode(describe(value.problem)), "fn": value.function}}
+            raise BoundaryError(f"a {type(value).__name__} cannot be sent into the sandbox")
 
-    def __len__(self) -> int:
-        return len(self._names)
-
-    def helper(self, name: str) -> RemoteObject:
-        """One of the kernel runtime's helpers (they run next to the student's objects)."""
-        return RemoteObject(self.session, ["helper", name], name)
-
-    def student_run(self, question, guard, operation: str, args: tuple):
-        """Perform a student operation inside the kernel: one round trip for all its calls."""
-        calls = OPERATIONS[operation].calls(*args)
-        limits = self.session.kernel.sandbox.limits
-        timeout = min(question.time_limit * max(calls, 1) + 5, limits.submission_timeout)
-        what = ", ".join(f"{symbol}()" for symbol in question.symbols.values())
-        payload = {"action": "student_run", "question": question_data(question), "operation": operation}
-        try:
-            payload["args"] = encode(list(args))
-        except BoundaryError as error:
-            raise SubmissionError(f"{what}: {error}") from None
-        reply = self.session.probe(payload, what, timeout)
-        guard.dtypes.update(str(dtype) for dtype in reply.get("dtypes") or [])
-        guard.mutations += [str(what) for what in reply.get("mutations") or []]
-        if "error" in reply:
-            raise SubmissionError(str(reply["error"]))
-        try:
-            result = decode(reply.get("result"))
-        except BoundaryError as error:
-            raise SubmissionError(f"{what} returned something that cannot be graded: {error}") from None
-        flaw = OPERATIONS[operation].flaw(result, args)
-        if flaw is not None:
-            raise SubmissionError(f"{what} returned something that cannot be graded: {flaw}")
-        return result
-
-    def value(self, name: str):
-        """A notebook variable's value, as plain data."""
+        payload = {"operation": request.operation, "question": question_data(request.question), "token": token,
+                   "args": encode(list(request.args), lend)}  # fmt: skip
+        callbacks = Callbacks(token, lent) if lent else None
         with phase("probes"):
-            reply = self.session.request({"action": "value", "name": name}, f"reading {name}")
-        if not reply.get("ok"):
-            raise SubmissionError(f"{name} cannot be read: {reply.get('message')}")
-        return decode(reply.get("result"))
+            reply = self.session.request(payload, request.what, request.seconds(), callbacks and callbacks.answer)
+        return observed(reply, request)
+
+
+def observed(reply: dict, request: Request) -> Observed:
+    """An Observed from a kernel's reply, or the SubmissionError the reply amounts to."""
+    what = request.what
+    if reply.get("tampered"):
+        raise SubmissionError(f"{what}: {clean_text(reply['tampered'], 300)}", kind="tampered")
+    fault = reply.get("fault")
+    if fault is not None:
+        kind = fault.get("kind") if isinstance(fault, dict) and fault.get("kind") in FAULT_KINDS else "raised"
+        message = fault.get("message") if isinstance(fault, dict) else fault
+        raise SubmissionError(clean_text(message, 2000), kind=kind)
+    try:
+        result = decode(reply.get("result"))
+    except (BoundaryError, RecursionError) as error:
+        raise SubmissionError(f"{what} returned something that cannot be graded: {error}", kind="returned") from None
+    check_result(request, result)
+    return Observed(result, _dtypes(reply.get("dtypes")), mutated_calls(request, result, _calls(reply, what)))
+
+
+def _dtypes(claimed) -> frozenset[str]:
+    if not isinstance(claimed, list):
+        return frozenset()
+    return frozenset(d for d in claimed[:32] if isinstance(d, str) and len(d) <= 32)
+
+
+def _calls(reply: dict, what: str) -> list:
+    reported = reply.get("inputs", [])
+    fits = isinstance(reported, list) and all(
+        isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], list) for entry in reported
+    )
+    if not fits:
+        message = f"{what}: the record of calls from the kernel is malformed (tampered with?)"
+        raise SubmissionError(message, kind="tampered")
+    return reported

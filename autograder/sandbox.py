@@ -47,7 +47,14 @@ KERNEL_ENV = {
 # What every kernel imports as it boots, before any client connects, unless the assignment
 # says otherwise: numpy, torch and torch's lazily imported optimizer machinery (dynamo).
 DEFAULT_PRELOAD = ("numpy", "torch", "torch._dynamo")
-_LAUNCH = """import importlib, runpy, sys
+GRADER_PACKAGES = ("reference", "autograder", "assignments")  # never visible to student code
+_LAUNCH = """
+try:
+    install_filter()
+except OSError as error:
+    if {required!r}:
+        raise SystemExit("gdgrade: the kernel cannot start without its seccomp filter: %s" % error)
+import importlib, runpy, sys
 for name in {modules!r}:
     try:
         importlib.import_module(name)
@@ -57,9 +64,33 @@ sys.argv[0] = "ipykernel_launcher"
 runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)"""
 
 
-def launch_code(preload: tuple[str, ...]) -> str:
-    """The kernel's ``python -c`` program: import ``preload`` (what is installed), then start ipykernel."""
-    return _LAUNCH.format(modules=tuple(preload))
+@functools.cache
+def seccomp_source() -> str:
+    """The seccomp filter module's source, for programs that run where gdgrade is not importable."""
+    from autograder import seccomp
+
+    return Path(seccomp.__file__).read_text(encoding="utf-8")
+
+
+def launch_code(preload: tuple[str, ...], filter_required: bool = True) -> str:
+    """The kernel's ``python -c`` program: the user-namespace filter, ``preload`` (what is
+    installed), then ipykernel. Without ``filter_required`` a missing filter is not fatal."""
+    return seccomp_source() + _LAUNCH.format(modules=tuple(preload), required=filter_required)
+
+
+def hidden_grader_code(prefixes: list[str]) -> list[str]:
+    """Folders of gdgrade's own packages that lie inside mounted Python installations (a
+    non-editable install): the sandbox covers each with an empty tmpfs."""
+    import importlib.util
+
+    hidden = []
+    for name in GRADER_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            folder = os.path.realpath(folder)
+            if any(folder.startswith(prefix + os.sep) for prefix in prefixes):
+                hidden.append(folder)
+    return hidden
 
 
 @dataclass(frozen=True)
@@ -75,6 +106,13 @@ class Limits:
     open_files: int = 256
     cell_timeout: float = 60.0  # seconds per notebook cell
     submission_timeout: float = 300.0  # seconds for all of a submission's cells
+    grading_timeout: float = 300.0  # seconds for all of the grader's probes of one submission
+
+    def __post_init__(self):
+        for name in ("cell_timeout", "submission_timeout", "grading_timeout"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and value > 0 and value == value and value != float("inf")):
+                raise ValueError(f"{name.replace('_', '-')} must be a positive number of seconds, got {value!r}")
 
     def rlimits(self) -> dict[str, int]:
         """The kernel's resource limits, by their ``resource`` module names (no core dumps)."""
@@ -102,15 +140,25 @@ class Sandbox:
         if self.backend not in BACKENDS:
             raise ValueError(f"unknown sandbox {self.backend!r}; choose one of {', '.join(BACKENDS)}")
 
+    def device(self) -> str:
+        """The torch device this sandbox gives student code, as the grader sees it (not as a kernel claims).
+
+        A bwrap sandbox has its own minimal /dev without GPUs; docker and ``none`` reach an
+        NVIDIA GPU when one is there (docker only when asked to pass it through).
+        """
+        if self.backend == "bwrap" or (self.backend == "docker" and not self.gpu):
+            return "cpu"
+        return "cuda" if Path("/dev/nvidiactl").exists() else "cpu"
+
     def kernel_argv(self, job_dir: Path, uid: int = SANDBOX_UID) -> list[str]:
         """The command that starts an ipykernel for this backend; ``{connection_file}`` stays.
 
         ``uid`` is who the kernel runs as. RLIMIT_NPROC counts every process of a uid, so
         concurrent jobs get different uids: one fork bomb cannot starve another job.
         """
-        kernel = [sys.executable, "-c", launch_code(self.preload), "-f", "{connection_file}"]
         if self.backend == "none":
-            return kernel
+            return [sys.executable, "-c", launch_code(self.preload, filter_required=False), "-f", "{connection_file}"]
+        kernel = [sys.executable, "-c", launch_code(self.preload), "-f", "{connection_file}"]
         if self.backend == "docker":
             return self._docker_argv(job_dir, uid)
         return die_with_grader() + self._prlimit_argv() + self._bwrap_argv(job_dir) + _drop_privileges(uid) + kernel
@@ -136,8 +184,11 @@ class Sandbox:
         argv += ["--perms", "1777", *scratch, "--tmpfs", "/tmp", "--perms", "1777", *scratch, "--tmpfs", WORK_DIR]
         for top in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
             argv += _system_link(top)
-        for prefix in python_prefixes():
+        prefixes = python_prefixes()
+        for prefix in prefixes:
             argv += _traversable_parents(prefix) + ["--ro-bind", prefix, prefix]
+        for folder in hidden_grader_code(prefixes):
+            argv += ["--perms", "0555", "--tmpfs", folder]
         if os.geteuid() != 0:  # unprivileged: a user namespace maps us to the sandbox uid
             argv += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
         argv += _traversable_parents(str(job_dir))
@@ -150,7 +201,8 @@ class Sandbox:
         argv += ["--tmpfs", "/tmp:rw,size=512m", "-v", f"{job_dir}:{job_dir}", "-w", str(job_dir)]
         if self.gpu:
             argv += ["--gpus", "1"]
-        return argv + [self.image, "python", "-c", launch_code(self.preload), "-f", "{connection_file}"]
+        argv += ["--entrypoint", "python"]  # the image's entry point is gdgrade itself
+        return argv + [self.image, "-c", launch_code(self.preload), "-f", "{connection_file}"]
 
 
 def die_with_grader() -> list[str]:

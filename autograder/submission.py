@@ -7,7 +7,6 @@ the submission becomes part of its result. Only the grader's own failures raise
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from autograder.grading import GradeResult, failed_result, grade
 from autograder.kernel import ExecutionReport, KernelDiedError, KernelSession
 from autograder.notebooks import load_submission, student_notebook
 from autograder.pool import KernelPool
-from autograder.remote import RemoteNamespace, RemoteSession
+from autograder.remote import KernelStudent, RemoteSession
 from autograder.sandbox import Sandbox, WorkFolder
 from autograder.spec import AssignmentSpec
 from autograder.timing import measuring, phase
@@ -50,10 +49,7 @@ class SubmissionResult:
         payload.update(submission=self.submission, student=self.student, error=self.error)
         payload.update(execution=self.execution, seconds=round(self.seconds, 3))
         payload["versions"]["sandbox"] = self.execution.get("sandbox")
-        environment = self.execution.get("environment")
-        if isinstance(environment, dict):  # what the kernel reported; a tampered kernel may report anything
-            payload["versions"]["device"] = environment.get("device")
-            payload["versions"]["kernel_torch"] = environment.get("torch")
+        payload["versions"]["device"] = self.execution.get("device", "cpu")  # the grader's own view
         return payload
 
 
@@ -82,7 +78,7 @@ def _run(notebook, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool,
         return _execute_and_grade(kernel, spec, sandbox, include_hidden)
     finally:
         with phase("teardown"):
-            kernel.__exit__(*sys.exc_info())
+            kernel.__exit__()
 
 
 def _execute_and_grade(kernel: KernelSession, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool):
@@ -94,13 +90,14 @@ def _execute_and_grade(kernel: KernelSession, spec: AssignmentSpec, sandbox: San
         message = report.issues[-1].message
         return failed_result(spec, message, include_hidden), message, _execution_summary(report, sandbox, 0)
     with phase("attach"):
-        session = RemoteSession(kernel)
+        session = RemoteSession(kernel, sandbox.limits.grading_timeout)
         session.install()
         environment = session.environment()
-        namespace = RemoteNamespace(session)
     with phase("reference"):  # what grading spends outside student calls, comparison and diagnosis
-        result = grade(spec, namespace, include_hidden)
-    return result, None, _execution_summary(report, sandbox, session.calls) | {"environment": environment}
+        sources = [cell.source for cell in kernel.notebook.cells if cell.cell_type == "code"]
+        result = grade(spec, KernelStudent(session), include_hidden, sources=sources)
+    summary = _execution_summary(report, sandbox, session.calls)
+    return result, None, summary | {"kernel_reported": environment, "device": sandbox.device()}
 
 
 START_ATTEMPTS = 2  # a kernel that fails to start is tried once more before it is the grader's failure

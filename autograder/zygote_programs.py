@@ -114,6 +114,7 @@ def run_kernel(request, init):
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
     checked(LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
+    install_filter()  # no new user namespaces (the seccomp module's source comes first)
     os.setsid()
     os.chdir("/work")
     os.environ.clear()
@@ -227,4 +228,6 @@ KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshe
 
 def fork_server_code(preload: tuple[str, ...]) -> str:
     """The fork server's ``python -c`` program for these preloads."""
-    return f"PRELOAD = {tuple(preload)!r}\nKERNEL_MODULES = {KERNEL_MODULES!r}\n" + FORK_SERVER
+    from autograder.sandbox import seccomp_source
+
+    return seccomp_source() + f"PRELOAD = {tuple(preload)!r}\nKERNEL_MODULES = {KERNEL_MODULES!r}\n" + FORK_SERVER

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autograder.boundary import Observed, Request
 from autograder.compare import Comparison, Tolerance, default_tolerance
 from autograder.diagnosis import Diagnosis
 from autograder.errors import SpecError, SubmissionError
@@ -27,6 +28,7 @@ class ProbeOutcome:
     comparison: Comparison | None = None
     diagnosis: Diagnosis | None = None
     series: dict | None = None  # what to plot: {"kind", "problem", "student", "reference"}
+    fault: str | None = None  # the student's code failed (a FAULT_KINDS word) rather than disagreed
 
 
 @dataclass(frozen=True)
@@ -46,18 +48,29 @@ def register(kind: str, families: tuple[str, ...], run_probe, validate_probe) ->
     CHECK_KINDS[kind] = CheckKind(families, run_probe, validate_probe)
 
 
-def tolerance_for(check: CheckSpec, dtype: str) -> Tolerance:
-    """The check's own tolerance if the spec gives one, else the default for the dtype."""
-    return check.tolerance or default_tolerance(dtype)
+def precision(dtypes) -> str:
+    """float32 if any of the student's outputs was single precision (or lower), else float64."""
+    low = {"float32", "float16", "bfloat16"} & set(dtypes)
+    return sorted(low)[0] if low else "float64"
 
 
-def run_probe(check: CheckSpec, probe: ProbeSpec, question: QuestionSpec, namespace: dict, language: str):
+def tolerance_for(check: CheckSpec, dtypes) -> Tolerance:
+    """The check's own tolerance if the spec gives one, else the default for the student's dtypes."""
+    return check.tolerance or default_tolerance(precision(dtypes))
+
+
+def observe(student, operation: str, question: QuestionSpec, *args) -> Observed:
+    """Run ``operation`` on the student's code (here or in its kernel) with ``args``."""
+    return student.run(Request(operation, question, args))
+
+
+def run_probe(check: CheckSpec, probe: ProbeSpec, question: QuestionSpec, student, language: str):
     """Run one probe; the student's failures become a failed outcome, never an exception."""
     try:
         with np.errstate(all="ignore"):
-            return CHECK_KINDS[check.kind].run_probe(check, probe, question, namespace, language)
+            return CHECK_KINDS[check.kind].run_probe(check, probe, question, student, language)
     except SubmissionError as error:
-        return ProbeOutcome(probe, False, str(error))
+        return ProbeOutcome(probe, False, str(error), fault=error.kind)
 
 
 def validate(question: QuestionSpec, where) -> None:

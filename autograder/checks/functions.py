@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from autograder.adapters import CONVENTIONS, BatchPlan
-from autograder.checks import ProbeOutcome, register, require, series, tolerance_for
+from autograder.boundary import Lent
+from autograder.checks import ProbeOutcome, observe, register, require, series, tolerance_for
 from autograder.checks.others import gradient_points
 from autograder.compare import compare_sequences, matches
 from autograder.diagnosis import Diagnosis, diagnose
 from autograder.errors import SubmissionError
-from autograder.guard import Guard
 from autograder.reference_cache import remembered_array, remembered_per_mistake
 from reference.batching import epoch_batches
 from reference.mistakes import get_mistake, mistakes_for
@@ -131,7 +130,7 @@ FUNCTIONS: dict[str, FunctionReference] = {
         ),
     ),
     "range-test": FunctionReference(
-        lambda problem, probe: [(problem.loss_and_grad, np.array(problem.start), *_range_settings(probe))],
+        lambda problem, probe: [(Lent(problem, "loss_and_grad"), np.array(problem.start), *_range_settings(probe))],
         lambda problem, probe, args: _range_curve(problem, probe),
         ("range",),
         output="pair",
@@ -168,28 +167,32 @@ FUNCTIONS: dict[str, FunctionReference] = {
 }
 
 
-def _as_output(value, reference: FunctionReference, what: str, guard: Guard) -> np.ndarray:
+def _as_output(value, reference: FunctionReference, what: str) -> np.ndarray:
+    """The student's result as one flat array: a pair (lrs, losses) or a (2, n) array for a pair."""
+    parts = value if isinstance(value, list) else [value]
     if reference.output == "pair":
-        if not isinstance(value, (tuple, list)) or len(value) != 2:
-            raise SubmissionError(f"{what} must return two arrays (lrs, losses), got {type(value).__name__}")
-        return np.concatenate([np.ravel(guard.array(part, what)) for part in value])
-    return np.ravel(guard.array(value, what))
+        if len(parts) == 1 and parts[0].ndim == 2 and parts[0].shape[0] == 2:
+            parts = list(parts[0])
+        if len(parts) != 2:
+            raise SubmissionError(f"{what} must return two arrays (lrs, losses)", kind="returned")
+    elif len(parts) != 1:
+        raise SubmissionError(f"{what} returned {len(parts)} arrays, expected one", kind="returned")
+    return np.concatenate([np.ravel(part) for part in parts])
 
 
-def _function_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+def _function_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     """The student's function on the reference's inputs, case by case."""
     reference, problem = FUNCTIONS[question.reference], get_problem(probe.problem)
-    guard = Guard(question.time_limit, question.forbidden)
-    call = CONVENTIONS[question.convention].build(namespace, question, {}, guard)
     name = f"{question.symbols['main']}()"
     cases = reference.cases(problem, probe)
     expected = [np.ravel(reference.expected(problem, probe, args)) for args in cases]
-    student = [_as_output(call(*args), reference, name, guard) for args in cases]
+    observed = observe(student_code, "call_each", question, cases)
+    student = [_as_output(value, reference, name) for value in observed.result]
     for mine, theirs in zip(student, expected, strict=True):
         if mine.shape != theirs.shape:
             message = f"{name} returned {mine.size} number(s), expected {theirs.size}"
             return ProbeOutcome(probe, False, f"{probe.label}: {message}")
-    tolerance = tolerance_for(check, guard.dtype)
+    tolerance = tolerance_for(check, observed.dtypes)
     comparison = compare_sequences(np.array(student), np.array(expected), tolerance)
     if comparison.passed:
         return ProbeOutcome(probe, True, f"{probe.label}: matches the reference on {len(cases)} input(s)", comparison)
@@ -223,6 +226,20 @@ def _validate_function_probe(probe, question) -> None:
 # --- mini-batch loops ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BatchPlan:
+    """One mini-batch run: the batches the reference uses and how they were drawn."""
+
+    batches: list
+    batch_size: int
+    epochs: int
+    seed: int
+
+    def to_data(self) -> dict:
+        """What the student's side gets: the batches, their size, the epochs and the seed."""
+        return {"batches": self.batches, "batch_size": self.batch_size, "epochs": self.epochs, "seed": self.seed}
+
+
 def _plan(problem, probe) -> BatchPlan:
     batch_size, epochs, seed = (int(probe.params[k]) for k in ("batch_size", "epochs", "seed"))
     batches = epoch_batches(problem.n_samples, batch_size, epochs, np.random.default_rng(seed))
@@ -233,16 +250,16 @@ def _every_epoch(params: np.ndarray, batch_count: int, epochs: int) -> np.ndarra
     return params[:: batch_count // epochs]
 
 
-def _minibatch_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+def _minibatch_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     """SGD over the reference's batches: every update, or the parameters after every epoch."""
     problem, lr = get_problem(probe.problem), probe.lr
     plan = _plan(problem, probe)
     reference = run(sgd(lr=lr), problem, len(plan.batches), batches=plan.batches).params
-    guard = Guard(question.time_limit, question.forbidden)
-    student = CONVENTIONS[question.convention].build(namespace, question, {}, guard)(problem, lr, plan, problem.start)
+    observed = observe(student_code, "batch_run", question, problem, lr, plan.to_data(), np.array(problem.start))
+    student = observed.result
     per_update = student.shape[0] == len(plan.batches) + 1
     expected = reference if per_update else _every_epoch(reference, len(plan.batches), plan.epochs)
-    tolerance = tolerance_for(check, guard.dtype)
+    tolerance = tolerance_for(check, observed.dtypes)
     comparison = compare_sequences(student, expected, tolerance)
     plot = series("params", student, expected, probe.problem)
     if comparison.passed:
@@ -286,16 +303,16 @@ def _training_setup(probe) -> dict:
     )  # fmt: skip
 
 
-def _training_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+def _training_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     """The student's training loop on the reference MLP and data: the losses it returns."""
     from reference.torch_mirror import setup_training_losses
 
     setup = _training_setup(probe)
     key = f"{question.id}|{probe!r}|training"
     expected = remembered_array(key, lambda: setup_training_losses(setup))
-    guard = Guard(question.time_limit, question.forbidden)
-    student = CONVENTIONS[question.convention].build(namespace, question, {}, guard)(setup)
-    tolerance = tolerance_for(check, guard.dtype)
+    observed = observe(student_code, "training_losses", question, setup)
+    student = observed.result
+    tolerance = tolerance_for(check, observed.dtypes)
     comparison = compare_sequences(student, expected, tolerance)
     plot = series("losses", student, expected)
     if comparison.passed:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.adapters import CONVENTIONS
-from autograder.checks import ProbeOutcome, register, require, series, tolerance_for
+from autograder.checks import ProbeOutcome, observe, register, require, series, tolerance_for
 from autograder.compare import Tolerance, compare_sequences
 from autograder.diagnosis import Diagnosis, diagnose
-from autograder.guard import Guard
-from autograder.student_runs import student_run
 from reference.batching import minibatch_epoch
 from reference.lessons import LESSON_RUNS, lesson_run
 from reference.mistakes import get_mistake, mistakes_for
@@ -24,13 +22,13 @@ def _validate_schedule_probe(probe, question) -> None:
     make_schedule(question.reference, **probe.params)
 
 
-def _schedule_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+def _schedule_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     """The student's lr for every 0-based step of the probe's range, against the reference."""
     expected_fn = make_schedule(question.reference, **probe.params)
     expected = np.array([expected_fn(k) for k in range(probe.steps)])
-    guard = Guard(question.time_limit, question.forbidden)
-    student = np.asarray(student_run(namespace, question, guard, "schedule_lrs", probe.params, probe.steps), np.float64)
-    tolerance = tolerance_for(check, guard.dtype)
+    observed = observe(student_code, "schedule_lrs", question, probe.params, probe.steps)
+    student = observed.result
+    tolerance = tolerance_for(check, observed.dtypes)
     comparison = compare_sequences(student, expected, tolerance)
     plot = series("lrs", student, expected)
     if comparison.passed:
@@ -76,11 +74,10 @@ def _batch_problem(epochs: list[list[np.ndarray]], n: int, batch_size: int) -> s
     return None
 
 
-def _batches_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+def _batches_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     n, batch_size, epochs = (int(probe.params[k]) for k in ("n", "batch_size", "epochs"))
-    guard = Guard(question.time_limit, question.forbidden)
     seed = int(probe.params.get("seed", 0))
-    student = student_run(namespace, question, guard, "epochs_of_batches", n, batch_size, seed, epochs)
+    student = observe(student_code, "epochs_of_batches", question, n, batch_size, seed, epochs).result
     broken = _batch_problem(student, n, batch_size)
     if broken is None and check.options.get("expect") == "permutation":
         reference_rng = np.random.default_rng(seed)
@@ -97,21 +94,21 @@ def _batches_probe(check, probe, question, namespace, language) -> ProbeOutcome:
     return ProbeOutcome(probe, False, f"{probe.label}: {korean if language == 'ko' else english}", diagnosis=diagnosis)
 
 
-def _no_mutation_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+def _no_mutation_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     """A few steps must leave the caller's parameters and gradients untouched."""
     problem, lr = get_problem(probe.problem), probe.lr or 0.01
-    guard = Guard(question.time_limit, question.forbidden)
     hparams, lrs = {"lr": lr, **probe.hparams}, np.full(probe.steps, lr)
-    student_run(namespace, question, guard, "closed_loop_params", hparams, problem.name, lrs, np.array(problem.start))
-    if guard.mutations:
-        message = f"{guard.mutations[0]} changed its input w or g in place; return a new array instead"
-        return ProbeOutcome(probe, False, f"{probe.label}: {message}")
+    observed = observe(student_code, "closed_loop", question, hparams, problem, lrs, np.array(problem.start), lr)
+    if observed.mutated:
+        message = f"{observed.mutated[0]} changed its input w or g in place; return a new array instead"
+        return ProbeOutcome(probe, False, f"{probe.label}: {message}", fault="mutated")
     return ProbeOutcome(probe, True, f"{probe.label}: inputs are left unchanged")
 
 
-def _property_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+def _property_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     family = CONVENTIONS[question.convention].family
-    return (_batches_probe if family == "batches" else _no_mutation_probe)(check, probe, question, namespace, language)
+    probe_kind = _batches_probe if family == "batches" else _no_mutation_probe
+    return probe_kind(check, probe, question, student_code, language)
 
 
 def _validate_property_probe(probe, question) -> None:
@@ -134,15 +131,15 @@ def gradient_points(problem, count: int) -> list[np.ndarray]:
     ]
 
 
-def _gradient_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+def _gradient_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     """The student's gradient (analytic or numerical) against the analytic one at a few points."""
     problem = get_problem(probe.problem)
-    guard = Guard(question.time_limit, question.forbidden)
     points = gradient_points(problem, probe.steps)
-    student = student_run(namespace, question, guard, "gradients_at", problem.name, points)
+    observed = observe(student_code, "gradients_at", question, problem, points)
+    student = observed.result
     expected = np.array([problem.grad(w) for w in points])
     default = Tolerance(1e-5, 1e-7) if question.convention == "numerical-gradient" else None
-    tolerance = check.tolerance or default or tolerance_for(check, guard.dtype)
+    tolerance = check.tolerance or default or tolerance_for(check, observed.dtypes)
     comparison = compare_sequences(student, expected, tolerance)
     if comparison.passed:
         return ProbeOutcome(probe, True, f"{probe.label}: gradient matches at {len(points)} points", comparison)
@@ -196,14 +193,15 @@ def _lesson_value(params: dict) -> np.ndarray:
     return getattr(trajectory, field)
 
 
-def _value_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+def _value_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     """A notebook variable against the numbers of a reference lesson run."""
-    guard = Guard(question.time_limit, question.forbidden)
-    student = CONVENTIONS[question.convention].build(namespace, question, {}, guard)
+    observed = observe(student_code, "read_value", question)
+    student = observed.result
     expected = _lesson_value(probe.params)
     if student.shape != expected.shape:
         return ProbeOutcome(probe, False, f"{probe.label}: expected shape {expected.shape}, got {student.shape}")
-    comparison = compare_sequences(np.atleast_1d(student), np.atleast_1d(expected), tolerance_for(check, guard.dtype))
+    tolerance = tolerance_for(check, observed.dtypes)
+    comparison = compare_sequences(np.atleast_1d(student), np.atleast_1d(expected), tolerance)
     verdict = "matches the reference" if comparison.passed else f"differs from index {comparison.first_bad_step}"
     return ProbeOutcome(probe, comparison.passed, f"{probe.label}: {verdict}", comparison)
 

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from autograder.adapters import CONVENTIONS
-from autograder.checks import ProbeOutcome, ensure_spec, register, require, series, tolerance_for
+from autograder.boundary import RECORDS_ONCE
+from autograder.checks import ProbeOutcome, ensure_spec, observe, register, require, series, tolerance_for
 from autograder.compare import compare_sequences, matches
 from autograder.diagnosis import diagnose
-from autograder.guard import Guard
 from autograder.reference_cache import remembered, remembered_array, remembered_per_mistake
-from autograder.student_runs import student_run
 from reference.mistakes import mistakes_for
 from reference.optimizers import OPTIMIZERS, Optimizer, get_optimizer
 from reference.problems import PROBLEMS, Problem, get_problem
@@ -111,15 +110,15 @@ def _variant(mistake, setting: Setting) -> Optimizer:
 # --- replay ------------------------------------------------------------------------------------
 
 
-def _replay_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+def _replay_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     """Feed the student the reference gradient sequence; compare every step's parameters."""
     setting = _setting(probe, question)
     grads, start, lrs = setting.grads * probe.grad_scale, setting.reference.params[0], setting.reference.lrs
     expected = remembered_array(
         _key(question, probe, "replay"), lambda: replay(setting.optimizer(question.reference), grads, start, lrs)
     )
-    guard = Guard(question.time_limit, question.forbidden)
-    student = student_run(namespace, question, guard, "replay_params", _student_hparams(setting), grads, start, lrs)
+    observed = observe(student_code, "replay", question, _student_hparams(setting), grads, start, lrs)
+    student = observed.result
     accepted = [
         lambda n=n, e=e: remembered_array(
             _key(question, probe, "replay", n, e), lambda: replay(setting.optimizer(n, e), grads, start, lrs)
@@ -127,7 +126,7 @@ def _replay_probe(check, probe, question, namespace, language) -> ProbeOutcome:
         for n, e in question.accept
     ]
     return _verdict(
-        probe, student, expected, tolerance_for(check, guard.dtype),
+        probe, student, expected, tolerance_for(check, observed.dtypes),
         lambda mistake: replay(_variant(mistake, setting), grads, start, lrs),
         _optimizer_mistakes(question), language, accepted, key=_key(question, probe, "replay"),
     )  # fmt: skip
@@ -144,7 +143,7 @@ def _reference_states(optimizer: Optimizer, grads, start, lrs) -> list:
     return states
 
 
-def _one_step_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+def _one_step_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     """At every step, hand the student the reference's parameters and state; compare one update."""
     to_student = CONVENTIONS[question.convention].teacher_state
     ensure_spec(to_student is not None, f"one-step checks need a known state format, not {question.convention}")
@@ -152,16 +151,15 @@ def _one_step_probe(check, probe, question, namespace, language) -> ProbeOutcome
     grads, start, lrs = setting.grads * probe.grad_scale, setting.reference.params[0], setting.reference.lrs
     reference = setting.optimizer(question.reference)
     states = _reference_states(reference, grads, start, lrs)
-    guard = Guard(question.time_limit, question.forbidden)
     expected = np.array(
         [reference.update(theta, g, s, lr)[0] for (theta, s), g, lr in zip(states, grads, lrs, strict=True)]
     )
     thetas = [theta for theta, _ in states]
     taught = [to_student(s, question, setting.hparams) for _, s in states]
     hparams = _student_hparams(setting)
-    got = student_run(namespace, question, guard, "one_step_params", hparams, thetas, taught, grads, lrs)
+    observed = observe(student_code, "one_step", question, hparams, thetas, taught, grads, lrs)
     return _verdict(
-        probe, got, expected, tolerance_for(check, guard.dtype),
+        probe, observed.result, expected, tolerance_for(check, observed.dtypes),
         lambda mistake: replay(_variant(mistake, setting), grads, start, lrs)[:2],
         _optimizer_mistakes(question), language,
         view=lambda steps: np.vstack([start, steps[:1]]),  # the first update, from the start point
@@ -172,9 +170,10 @@ def _one_step_probe(check, probe, question, namespace, language) -> ProbeOutcome
 # --- closed loop ---------------------------------------------------------------------------------
 
 
-def _student_closed_loop(question, namespace, setting, guard) -> np.ndarray:
+def _student_closed_loop(question, student_code, setting):
     lrs, start, hparams = setting.reference.lrs, setting.reference.params[0], _student_hparams(setting)
-    return student_run(namespace, question, guard, "closed_loop_params", hparams, setting.problem.name, lrs, start)
+    next_lr = float(setting.schedule(len(lrs))) if setting.schedule else (float(lrs[-1]) if len(lrs) else None)
+    return observe(student_code, "closed_loop", question, hparams, setting.problem, lrs, start, next_lr)
 
 
 def _losses(problem: Problem, params: np.ndarray) -> np.ndarray:
@@ -200,17 +199,17 @@ def _closed_loop_variant(mistake, setting: Setting, probe, question) -> np.ndarr
     return run(_variant(mistake, setting), setting.problem, steps, lr=setting.lr, schedule=setting.schedule).params
 
 
-def _closed_loop_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+def _closed_loop_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     """The student's own iterates: early steps tightly, the loss curve and final loss loosely."""
     setting = _setting(probe, question)
-    guard = Guard(question.time_limit, question.forbidden)
-    student = _student_closed_loop(question, namespace, setting, guard)
+    observed = _student_closed_loop(question, student_code, setting)
+    student = observed.result
     ensure_spec(student.shape == setting.reference.params.shape, "closed-loop run shapes disagree")
-    if guard.mutations and CONVENTIONS[question.convention].family == "closed-loop":
-        message = f"{guard.mutations[0]} changed the w0 it was given in place; work on a copy"
-        return ProbeOutcome(probe, False, f"{probe.label}: {message}")
+    if observed.mutated and question.convention in RECORDS_ONCE:
+        message = f"{observed.mutated[0]} changed the w0 it was given in place; work on a copy"
+        return ProbeOutcome(probe, False, f"{probe.label}: {message}", fault="mutated")
     tight = int(check.options.get("tight_steps", 10)) + 1
-    tolerance = tolerance_for(check, guard.dtype)
+    tolerance = tolerance_for(check, observed.dtypes)
     steps = len(setting.reference.lrs)
     candidates = [setting.reference.params] + [
         remembered_array(
@@ -244,11 +243,10 @@ def diverged(losses: np.ndarray) -> bool:
     return not np.all(np.isfinite(losses)) or abs(losses[-1]) > 1e3 * (abs(losses[0]) + 1.0)
 
 
-def _divergence_probe(check, probe, question, namespace, language) -> ProbeOutcome:
+def _divergence_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     """A run the reference says diverges must diverge too (and a converging one converge)."""
     setting = _setting(probe, question)
-    guard = Guard(question.time_limit, question.forbidden)
-    student = _losses(setting.problem, _student_closed_loop(question, namespace, setting, guard))
+    student = _losses(setting.problem, _student_closed_loop(question, student_code, setting).result)
     expected = diverged(setting.reference.losses)
     if diverged(student) == expected:
         return ProbeOutcome(probe, True, f"{probe.label}: {'diverges' if expected else 'converges'} like the reference")

@@ -365,7 +365,7 @@ def train_with_schedule(grad_fn, w0, schedule, n_steps):
         w = w - schedule(k + 1) * grad_fn(w)
         path.append(w)
     return np.array(path)
-""", {"train_with_schedule/closed-loop": "update k uses schedule(k)"}),
+""", {"train_with_schedule/closed-loop": "scheduler-step-before-optimizer"}),
     Case(SCHEDULES, "linear-spacing", """
 def lr_range_test(loss_and_grad, w0, lr_min, lr_max, n_steps):
     lrs = np.linspace(lr_min, lr_max, n_steps)

@@ -177,7 +177,7 @@ def test_hidden_probes_run_only_when_asked():
     parsed = parse_spec({"id": "h", "questions": [question]})
     assert grade(parsed, student, include_hidden=False).score == 2  # the public probe cannot see it
     hidden = grade(parsed, student)
-    assert hidden.score == 1 and "(hidden probe)" in hidden.checks[0].message
+    assert hidden.score == 1 and hidden.checks[0].message.startswith("a hidden probe failed: ")
     shown = hidden.checks[0].to_json()  # what the student sees of the hidden probe: no data
     assert shown["rows"] == [] and shown["series"] is None and shown["first_divergent_step"] is None
     assert (
