@@ -19,9 +19,8 @@ from assignments import ASSIGNMENTS, source_notebook
 from autograder.course import CONFIG_NAME, Course, open_course, require_assignment
 from autograder.errors import SpecError, SubmissionError
 from autograder.grade_command import require_docker_engine
-from autograder.html_report import html_report
 from autograder.notebooks import load_submission
-from autograder.reports import junit_xml, markdown_summary
+from autograder.report_writer import ReportTargets, write_reports
 from autograder.sandbox import BACKENDS, Limits, Sandbox, available_backend
 from autograder.selfcheck import verdict_lines
 from autograder.spec import AssignmentSpec, builtin_spec, load_spec
@@ -163,20 +162,16 @@ def check_command(arguments) -> int:
     for issue in result.execution.get("issues", []):
         print(f"! {issue['message']}")
     print("\n".join(verdict_lines(result.to_json(), spec.language)))
-    _write_check_reports(arguments, result.to_json())
+    if _write_check_reports(arguments, result.to_json()):
+        return 3
     if arguments.fail_under is not None:
         percent = 100 * result.score / result.max_score if result.max_score else 100.0
         return 1 if percent < arguments.fail_under else 0
     return 0 if all(check.passed for check in result.result.checks) else 1
 
 
-def _write_check_reports(arguments, payload: dict) -> None:
-    if arguments.junit:
-        arguments.junit.parent.mkdir(parents=True, exist_ok=True)
-        arguments.junit.write_text(junit_xml([payload]), encoding="utf-8")
-    if arguments.html:
-        arguments.html.mkdir(parents=True, exist_ok=True)
-        (arguments.html / f"{payload['student']}.html").write_text(html_report(payload), encoding="utf-8")
-    if arguments.summary:
-        with arguments.summary.open("a", encoding="utf-8") as handle:
-            handle.write(markdown_summary(payload))
+def _write_check_reports(arguments, payload: dict) -> int:
+    from autograder.grade_command import report_failures
+
+    targets = ReportTargets(junit=arguments.junit, html=arguments.html, summary=arguments.summary)
+    return report_failures(write_reports([payload], targets)[1])

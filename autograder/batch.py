@@ -1,9 +1,10 @@
 """Grade many submissions: in parallel, with progress, resumable, nothing lost.
 
 Each submission's result is written atomically (temp file + rename) to
-``OUT/results/<student>.json`` as soon as it is known, tagged with a fingerprint of the
-spec. A re-run skips every submission whose result is already there for the same spec
-(unless ``force``), so an interrupted batch resumes where it stopped. A submission that
+``OUT/results/<student>.json`` as soon as it is known, tagged with a key of everything it
+was graded from: the submission's bytes, the spec, gdgrade's code and the limits. A re-run
+skips every submission whose result is there under the same key (unless ``force``), so an
+interrupted batch resumes where it stopped, and a changed file is always graded again. A submission that
 breaks never affects another; a failure of the grader itself is reported and leaves no
 result, so the next run retries it instead of recording a zero.
 """
@@ -11,19 +12,22 @@ result, so the next run retries it instead of recording a zero.
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 import math
 import multiprocessing
 import os
+import stat
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from autograder.errors import InfrastructureError
+from autograder.hidden_draws import PUBLIC_SECRET, secret_digest, with_drawn_probes
 from autograder.pool import pool_for
 from autograder.sandbox import Sandbox
 from autograder.spec import AssignmentSpec, load_spec
@@ -32,34 +36,107 @@ from autograder.submission import grade_submission
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
 
 
-def collect_submissions(arguments: Iterable[str]) -> list[Path]:
-    """Files, folders (their .ipynb and .py files) and glob patterns, in a stable order."""
-    found: list[Path] = []
-    for argument in arguments:
-        path = Path(argument)
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix in SUBMISSION_SUFFIXES and p.is_file())
-        elif path.is_file():
-            found.append(path)
+@dataclass(frozen=True)
+class Found:
+    """What a batch was given: the submissions to grade, and the files refused (file -> reason)."""
+
+    submissions: list[Path]
+    refused: dict[str, str]
+
+
+def refusal(path: Path) -> str | None:
+    """Why a file must not be graded: a link could make the grader read what it must not."""
+    try:
+        status = path.lstat()
+    except OSError as error:
+        return f"cannot be read: {error.strerror or error}"
+    if stat.S_ISLNK(status.st_mode):
+        return "it is a symbolic link; submit the file itself"
+    if not stat.S_ISREG(status.st_mode):
+        return "it is not a regular file"
+    if status.st_nlink > 1:
+        return "it has other hard links; submit a copy of the file"
+    return None
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Submission files in a folder, without following links to other folders."""
+    found = []
+    for root, folders, files in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        found += [Path(root) / name for name in sorted(files) if Path(name).suffix in SUBMISSION_SUFFIXES]
+    return found
+
+
+def _candidates(argument: str) -> list[Path]:
+    path = Path(argument)
+    if path.is_dir() and not path.is_symlink():
+        return _walk(path)
+    if path.exists() or path.is_symlink():
+        return [path]
+    matches = sorted(Path(p) for p in glob.glob(argument))
+    if not matches:
+        raise ValueError(f"no submission found at {argument}")
+    return [m for p in matches for m in (_walk(p) if p.is_dir() and not p.is_symlink() else [p])]
+
+
+def collect_submissions(arguments: Iterable[str]) -> Found:
+    """Files, folders (their .ipynb and .py files) and glob patterns, in a stable order; links refused."""
+    found, refused = [], {}
+    for path in (p for argument in arguments for p in _candidates(argument)):
+        reason = refusal(path)
+        if reason is None:
+            found.append(path.resolve())
         else:
-            matches = sorted(Path(p) for p in glob.glob(argument) if Path(p).is_file())
-            if not matches:
-                raise ValueError(f"no submission found at {argument}")
-            found += matches
-    unique = list(dict.fromkeys(p.resolve() for p in found))
+            refused[str(path)] = reason
+    unique = list(dict.fromkeys(found))
     if not unique:
-        raise ValueError("no submissions to grade")
-    return unique
+        raise ValueError("no submissions to grade" + "".join(f"; {p}: {r}" for p, r in refused.items()))
+    return Found(unique, refused)
+
+
+def _safe_name(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
 
 
 def result_names(submissions: list[Path]) -> dict[Path, str]:
-    """A unique, readable result name per submission (the file stem, or folder_stem)."""
+    """A unique, readable student id per submission (the file stem, or folder_stem when stems repeat).
+
+    Two files that would get the same id are refused, naming both: results are never merged.
+    """
     stems = [p.stem for p in submissions]
-    names = {}
+    names: dict[Path, str] = {}
+    owners: dict[str, Path] = {}
     for path in submissions:
-        name = path.stem if stems.count(path.stem) == 1 else f"{path.parent.name}_{path.stem}"
-        names[path] = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+        name = _safe_name(path.stem if stems.count(path.stem) == 1 else f"{path.parent.name}_{path.stem}")
+        if name in owners:
+            raise ValueError(f"{owners[name]} and {path} would both be student {name!r}; rename one of them")
+        owners[name], names[path] = path, name
     return names
+
+
+def grade_key(submission: Path, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool, secret: str) -> str:
+    """What a stored result must have been graded from to be reused: the submission's bytes,
+    the spec (its hidden probes drawn from ``secret``), gdgrade's code, the limits and which
+    probes ran."""
+    from autograder import __version__
+    from autograder.reference_cache import code_fingerprint
+
+    parts = [file_digest(submission), spec.fingerprint(), __version__, code_fingerprint(), secret_digest(secret),
+             json.dumps(asdict(sandbox.limits), sort_keys=True), sandbox.backend, str(include_hidden)]  # fmt: skip
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes (an unreadable file has a digest of its error)."""
+    try:
+        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NOFOLLOW)) as handle:
+            digest = hashlib.sha256()
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+            return digest.hexdigest()
+    except OSError as error:
+        return f"unreadable:{error.errno}"
 
 
 def json_safe(value):
@@ -89,13 +166,13 @@ def write_atomically(path: Path, payload: dict) -> None:
         raise
 
 
-def load_result(path: Path, fingerprint: str) -> dict | None:
-    """A stored result graded under the same spec, or None."""
+def load_result(path: Path, key: str) -> dict | None:
+    """A stored result graded from the same submission, spec, code and limits (see grade_key), or None."""
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError):
         return None
-    return payload if payload.get("spec_fingerprint") == fingerprint else None
+    return payload if isinstance(payload, dict) and payload.get("grade_key") == key else None
 
 
 @dataclass(frozen=True)
@@ -106,20 +183,23 @@ class Job:
     spec_source: str  # a spec file path, or "builtin:<id>"
     sandbox: Sandbox
     include_hidden: bool
+    secret: str = PUBLIC_SECRET  # what hidden probes draw their values from
 
 
-def _load(spec_source: str) -> AssignmentSpec:
+def _load(spec_source: str, secret: str = PUBLIC_SECRET) -> AssignmentSpec:
     from autograder.spec import builtin_spec
 
     if spec_source.startswith("builtin:"):
-        return builtin_spec(spec_source.removeprefix("builtin:"))
-    return load_spec(spec_source)
+        spec = builtin_spec(spec_source.removeprefix("builtin:"))
+    else:
+        spec = load_spec(spec_source)
+    return with_drawn_probes(spec, secret)
 
 
 def run_job(job: Job) -> dict:
     """Grade one submission (in a worker process, with that process's pool of pre-started
     kernels); returns its native result JSON."""
-    spec = _load(job.spec_source)
+    spec = _load(job.spec_source, job.secret)
     return grade_submission(job.submission, spec, job.sandbox, job.include_hidden, pool_for(job.sandbox)).to_json()
 
 
@@ -161,24 +241,27 @@ def grade_batch(
     progress: Progress | None = None,
     cluster: str | None = None,
     names: dict[Path, str] | None = None,
+    secret: str = PUBLIC_SECRET,
 ) -> BatchOutcome:
     """Grade every submission not already graded under this spec; results land in OUT/results.
 
-    ``names`` gives each submission's student id (default: from the file names).
+    ``names`` gives each submission's student id (default: from the file names); ``secret``
+    is what the hidden probes draw their values from.
     """
-    spec = _load(spec_source)
+    spec = _load(spec_source, secret)
     sandbox = replace(sandbox, preload=spec.kernel_preload())
-    fingerprint, names = spec.fingerprint(), names or result_names(submissions)  # another spec: regrade
+    names = names or result_names(submissions)
+    keys = {path: grade_key(path, spec, sandbox, include_hidden, secret) for path in submissions}  # changed: regrade
     results_dir, outcome = out_dir / "results", BatchOutcome()
     progress = progress or Progress(len(submissions))
     stored: dict[Path, dict] = {}
     for path in submissions:
-        previous = None if force else load_result(results_dir / f"{names[path]}.json", fingerprint)
+        previous = None if force else load_result(results_dir / f"{names[path]}.json", keys[path])
         if previous is not None:
             stored[path] = previous
             outcome.reused += 1
             progress.update(names[path], previous, " (already graded)")
-    jobs = [Job(str(p), spec_source, sandbox, include_hidden) for p in submissions if p not in stored]
+    jobs = [Job(str(p), spec_source, sandbox, include_hidden, secret) for p in submissions if p not in stored]
     finished = _execute_on_cluster(jobs, cluster) if cluster else _execute(jobs, workers)
     for path_text, payload, failure in finished:
         path = Path(path_text)
@@ -186,7 +269,7 @@ def grade_batch(
             outcome.infrastructure_failures[names[path]] = failure
             progress.update(names[path], None)
             continue
-        payload.update(student=names[path], spec_fingerprint=fingerprint)
+        payload.update(student=names[path], spec_fingerprint=spec.fingerprint(), grade_key=keys[path])
         try:
             write_atomically(results_dir / f"{names[path]}.json", payload)
         except OSError as error:  # a full disk, say: this result is not kept, the earlier ones are intact

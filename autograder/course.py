@@ -11,23 +11,29 @@ working in it::
     COURSE/autograded/<student>/<assignment>/  what formgrader shows for manual grading
     COURSE/feedback/<student>/<assignment>/    HTML feedback for release_feedback
     COURSE/gdgrade/specs/<assignment>.toml     gdgrade's checks (hidden probes: never released)
+    COURSE/gdgrade/secret                      what hidden probes draw their values from (never released)
     COURSE/gdgrade/results/<assignment>/       one JSON result per student (the journal)
     COURSE/gdgrade/archive/                    earlier submissions replaced by a newer one
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import hashlib
+import os
 import re
 import secrets
 import shutil
+import stat
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from assignments import ASSIGNMENTS, source_notebook, spec_path
+from autograder.hidden_draws import read_or_create_secret
 
 CONFIG_NAME = "nbgrader_config.py"
 FOLDERS = ("source", "release", "submitted", "autograded", "feedback")
@@ -59,6 +65,11 @@ class Course:
         """The gradebook's SQLAlchemy URL: the config's, else ``gradebook.db`` in the course."""
         configured = self.config().CourseDirectory.get("db_url")
         return str(configured) if configured else f"sqlite:///{self.root / 'gradebook.db'}"
+
+    @property
+    def secret_path(self) -> Path:
+        """The course's secret, which hidden probes draw their values from (never released)."""
+        return self.root / "gdgrade" / "secret"
 
     def spec_path(self, assignment: str) -> Path:
         """Where the course keeps an assignment's spec."""
@@ -147,6 +158,7 @@ def init_course(
         shutil.copy2(spec_path(assignment), root / "gdgrade" / "specs" / f"{assignment}.toml")
     (root / CONFIG_NAME).write_text(_config_text(db_url, late_penalty), encoding="utf-8")
     course = Course(root)
+    read_or_create_secret(course.secret_path)
     if roster is not None:
         add_students(course, read_roster(Path(roster)))
     return course
@@ -177,13 +189,23 @@ def add_students(course: Course, students: list[dict]) -> None:
 # --- collect ----------------------------------------------------------------------------------------------
 
 
+MAX_COLLECTED_BYTES = 100 * 1024**2  # one file of a download; a notebook's saved outputs count here
+MAX_RATIO = 200  # a zip member this much bigger than its compressed size is a zip bomb, not a notebook
+SUFFIXES = (".ipynb", ".py")
+
+
 @dataclass(frozen=True)
 class Download:
-    """One file of an LMS download: its name, bytes and modification time (UTC)."""
+    """One file of an LMS download: its name, modification time (UTC) and size, read only on demand.
+
+    ``refused`` says why it must not be read at all (a link, a zip bomb, too big).
+    """
 
     name: str
-    data: bytes
     modified: datetime.datetime
+    size: int
+    read: Callable[[], bytes]
+    refused: str | None = None
 
 
 @dataclass(frozen=True)
@@ -194,28 +216,63 @@ class CollectReport:
     skipped: dict[str, str]
 
 
-def read_download(source: Path) -> list[Download]:
-    """The files of a zip or a folder (recursively), skipping folders and system litter."""
+def _bounded(read_at_most: Callable[[int], bytes]) -> Callable[[], bytes]:
+    def read() -> bytes:
+        data = read_at_most(MAX_COLLECTED_BYTES + 1)
+        if len(data) > MAX_COLLECTED_BYTES:
+            raise ValueError(f"more than {MAX_COLLECTED_BYTES // 1024**2} MiB")
+        return data
+
+    return read
+
+
+def _folder_file(path: Path) -> Download:
+    status = path.lstat()
+    refused = "a symbolic link" if path.is_symlink() else ("a hard link" if status.st_nlink > 1 else None)
+
+    def read_at_most(limit: int) -> bytes:
+        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NOFOLLOW)) as handle:
+            return handle.read(limit)
+
+    return Download(path.name, _utc(status.st_mtime), status.st_size, _bounded(read_at_most), refused)
+
+
+def _zip_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Download:
+    is_link = stat.S_ISLNK(member.external_attr >> 16)
+    ratio = member.file_size / max(member.compress_size, 1)
+    refused = "a symbolic link" if is_link else ("compressed suspiciously well" if ratio > MAX_RATIO else None)
+
+    def read_at_most(limit: int) -> bytes:
+        with archive.open(member) as handle:
+            return handle.read(limit)
+
+    modified = datetime.datetime(*member.date_time, tzinfo=datetime.timezone.utc)
+    return Download(Path(member.filename).name, modified, member.file_size, _bounded(read_at_most), refused)
+
+
+def _folder_files(source: Path) -> list[Path]:
+    found = []
+    for root, folders, files in os.walk(source):  # links to folders are not followed
+        folders.sort()
+        found += [Path(root) / name for name in sorted(files)]
+    return found
+
+
+@contextlib.contextmanager
+def open_download(source: Path) -> Iterator[list[Download]]:
+    """The files of a zip or a folder (recursively), system litter left out; nothing is read yet."""
     source = Path(source)
     if source.is_dir():
-        files = [p for p in sorted(source.rglob("*")) if p.is_file()]
-        return [Download(p.name, p.read_bytes(), _utc(p.stat().st_mtime)) for p in files if not _litter(p.name)]
+        yield [_folder_file(p) for p in _folder_files(source) if not _litter(p.name)]
+        return
     if not source.is_file():
         raise ValueError(f"no such file or folder: {source}")
     try:
-        with zipfile.ZipFile(source) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            return [
-                Download(
-                    Path(m.filename).name,
-                    archive.read(m),
-                    datetime.datetime(*m.date_time, tzinfo=datetime.timezone.utc),
-                )
-                for m in members
-                if not _litter(m.filename)
-            ]
+        archive = zipfile.ZipFile(source)
     except zipfile.BadZipFile:
         raise ValueError(f"{source} is not a zip file or a folder") from None
+    with archive:
+        yield [_zip_member(archive, m) for m in archive.infolist() if not m.is_dir() and not _litter(m.filename)]
 
 
 def _utc(seconds: float) -> datetime.datetime:
@@ -232,33 +289,57 @@ def student_of(name: str, pattern: str) -> str | None:
     return match.group("student") if match else None
 
 
-def collect(course: Course, assignment: str, source: Path, pattern: str = "plain") -> CollectReport:
-    """Take an LMS download into ``submitted/<student>/<assignment>/``.
+def _why_not(item: Download, student: str | None, pattern: str) -> str | None:
+    """Why a file of a download is not taken, judged before it is read."""
+    if Path(item.name).suffix not in SUFFIXES:
+        return "not a notebook (.ipynb) or .py file"
+    if item.refused:
+        return f"refused: {item.refused}"
+    if item.size > MAX_COLLECTED_BYTES:
+        return f"refused: larger than {MAX_COLLECTED_BYTES // 1024**2} MiB"
+    if student is None:
+        return f"no student id in the file name (pattern {pattern})"
+    return None
 
-    One notebook per student (the newest when a download holds several). A submission that
-    replaces a different earlier one moves the earlier one to ``gdgrade/archive/`` first.
-    """
-    require_assignment(course, assignment)
-    if pattern not in PATTERNS:
-        _check_pattern(pattern)
-    notebook_name = course.notebook_name(assignment)
+
+def _newest(items: list[Download], pattern: str, skipped: dict[str, str]) -> dict[str, Download]:
     taken: dict[str, Download] = {}
-    skipped: dict[str, str] = {}
-    for item in read_download(source):
+    for item in items:
         student = student_of(item.name, pattern)
-        if Path(item.name).suffix not in (".ipynb", ".py"):
-            skipped[item.name] = "not a notebook (.ipynb) or .py file"
-        elif student is None:
-            skipped[item.name] = f"no student id in the file name (pattern {pattern})"
+        reason = _why_not(item, student, pattern)
+        if reason:
+            skipped[item.name] = reason
         elif student in taken and taken[student].modified >= item.modified:
             skipped[item.name] = f"an older file of {student} (the newest is kept)"
         else:
             if student in taken:
                 skipped[taken[student].name] = f"an older file of {student} (the newest is kept)"
             taken[student] = item
-    for student, item in taken.items():
-        _store(course, assignment, student, notebook_name, item)
-    return CollectReport({s: item.name for s, item in taken.items()}, skipped)
+    return taken
+
+
+def collect(course: Course, assignment: str, source: Path, pattern: str = "plain") -> CollectReport:
+    """Take an LMS download into ``submitted/<student>/<assignment>/``.
+
+    One notebook per student (the newest when a download holds several). Only the files
+    taken are read, each at most :data:`MAX_COLLECTED_BYTES`; links and zip bombs are
+    refused unread. A submission that replaces a different earlier one moves the earlier
+    one to ``gdgrade/archive/`` first.
+    """
+    require_assignment(course, assignment)
+    if pattern not in PATTERNS:
+        _check_pattern(pattern)
+    notebook_name, skipped, stored = course.notebook_name(assignment), {}, {}
+    with open_download(source) as items:
+        for student, item in _newest(items, pattern, skipped).items():
+            try:
+                data = item.read()
+            except (ValueError, OSError, zipfile.BadZipFile) as error:
+                skipped[item.name] = f"refused: {error}"
+                continue
+            _store(course, assignment, student, notebook_name, item, data)
+            stored[student] = item.name
+    return CollectReport(stored, skipped)
 
 
 def _check_pattern(pattern: str) -> None:
@@ -270,10 +351,10 @@ def _check_pattern(pattern: str) -> None:
         raise ValueError("--pattern needs a named group (?P<student>...), or use a preset: plain, canvas")
 
 
-def _store(course: Course, assignment: str, student: str, notebook_name: str, item: Download) -> None:
+def _store(course: Course, assignment: str, student: str, notebook_name: str, item: Download, data: bytes) -> None:
     folder = course.submission_dir(student, assignment)
     target = folder / notebook_name
-    if target.is_file() and target.read_bytes() == item.data:
+    if target.is_file() and target.read_bytes() == data:
         return  # the same submission, already collected
     if folder.exists():
         stamp = hashlib.sha256(target.read_bytes() if target.is_file() else b"").hexdigest()[:8]
@@ -284,7 +365,7 @@ def _store(course: Course, assignment: str, student: str, notebook_name: str, it
             archive.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(folder), archive)
     folder.mkdir(parents=True)
-    target.write_bytes(item.data)
+    target.write_bytes(data)
     (folder / "timestamp.txt").write_text(item.modified.strftime(TIMESTAMP_FORMAT), encoding="utf-8")
     (folder / "submission_secret.txt").write_text(secrets.token_hex(16), encoding="utf-8")
 

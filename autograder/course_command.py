@@ -11,6 +11,7 @@ run it again).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import shutil
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from autograder.batch import grade_batch, load_result, summary_table, write_atomically
+from autograder.batch import grade_batch, load_result, refusal, summary_table, write_atomically
 from autograder.course import (
     PATTERNS,
     Course,
@@ -32,6 +33,7 @@ from autograder.course import (
 from autograder.errors import InfrastructureError
 from autograder.gradebook import late_penalty_plugin, record_result, score_rows
 from autograder.grading import failed_result
+from autograder.hidden_draws import grading_secret
 from autograder.html_report import html_report
 from autograder.spec import load_spec
 
@@ -109,30 +111,36 @@ def collect_command(arguments) -> int:
 # --- autograde -------------------------------------------------------------------------------------------
 
 
-def _submissions(course: Course, assignment: str, student: str | None) -> dict[str, Path | None]:
-    """Student -> their notebook (None when their folder holds none), for this assignment."""
+def _submission_of(folder: Path, assignment: str) -> Path | str:
+    """A student's notebook in ``submitted/<student>/<assignment>/``, or why there is none to grade."""
+    where = f"submitted/{folder.parent.name}/{assignment}/"
+    if folder.is_symlink() or folder.parent.is_symlink():
+        return f"{where} is a symbolic link; nothing in it was graded"
+    notebooks = sorted(folder.glob("*.ipynb")) + sorted(folder.glob("*.py"))
+    if not notebooks:
+        return f"no notebook in {where}"
+    reason = refusal(notebooks[0])
+    return f"{where}{notebooks[0].name} was refused: {reason}" if reason else notebooks[0]
+
+
+def _submissions(course: Course, assignment: str, student: str | None) -> dict[str, Path | str]:
+    """Student -> their notebook, or why there is none to grade, for this assignment."""
     folders = sorted((course.root / "submitted").glob(f"*/{assignment}"))
-    found = {}
-    for folder in folders:
-        owner = folder.parent.name
-        if student and owner != student:
-            continue
-        notebooks = sorted(folder.glob("*.ipynb")) + sorted(folder.glob("*.py"))
-        found[owner] = notebooks[0] if notebooks else None
+    found = {f.parent.name: _submission_of(f, assignment) for f in folders if not student or f.parent.name == student}
     if student and student not in found:
         raise ValueError(f"no submission of {assignment} by {student} in submitted/")
     return found
 
 
-def _record_missing_notebooks(course: Course, assignment: str, empty: list[str], spec) -> None:
-    """Students whose folder has no notebook get a zero with that message (kept as results)."""
+def _record_missing_notebooks(course: Course, assignment: str, empty: dict[str, str], spec) -> None:
+    """Students whose folder has no gradable notebook get a zero with the reason (kept as results)."""
     fingerprint = spec.fingerprint()
-    for student in empty:
+    for student, message in empty.items():
+        key = f"missing-{fingerprint}-{hashlib.sha256(message.encode()).hexdigest()[:8]}"
         path = course.results_dir(assignment) / "results" / f"{student}.json"
-        if load_result(path, fingerprint) is None:
-            message = f"no notebook in submitted/{student}/{assignment}/"
+        if load_result(path, key) is None:
             payload = failed_result(spec, message).to_json() | {"student": student, "error": message}
-            write_atomically(path, payload | {"spec_fingerprint": fingerprint, "submission": None})
+            write_atomically(path, payload | {"spec_fingerprint": fingerprint, "grade_key": key, "submission": None})
 
 
 def autograde_command(arguments) -> int:
@@ -147,11 +155,13 @@ def autograde_command(arguments) -> int:
     if not found:
         print(f"no submissions in submitted/*/{arguments.assignment}/ (run gdgrade collect first)")
         return 0
-    _record_missing_notebooks(course, arguments.assignment, [s for s, p in found.items() if p is None], spec)
-    paths = {path: student for student, path in found.items() if path is not None}
+    refused = {student: reason for student, reason in found.items() if isinstance(reason, str)}
+    _record_missing_notebooks(course, arguments.assignment, refused, spec)
+    paths = {path: student for student, path in found.items() if isinstance(path, Path)}
+    secret = grading_secret(arguments.secret_file, course.secret_path)
     outcome = grade_batch(
         list(paths), str(spec_file), sandbox_from(arguments), course.results_dir(arguments.assignment),
-        arguments.workers, arguments.force, cluster=arguments.cluster, names=paths,
+        arguments.workers, arguments.force, cluster=arguments.cluster, names=paths, secret=secret,
     )  # fmt: skip
     print(summary_table(outcome))
     try:

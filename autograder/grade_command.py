@@ -12,10 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.batch import collect_submissions, grade_batch, summary_table, write_atomically
+from autograder.batch import collect_submissions, grade_batch, summary_table
 from autograder.errors import SpecError
-from autograder.html_report import html_report
-from autograder.reports import csv_summary, gradescope_results, junit_xml
+from autograder.hidden_draws import PUBLIC_SECRET, grading_secret
+from autograder.report_writer import ReportTargets, write_reports
 from autograder.sandbox import BACKENDS, Limits, Sandbox, available_backend
 from autograder.spec import builtin_spec, load_spec
 
@@ -58,6 +58,11 @@ def add_sandbox_options(parser) -> None:
     parser.add_argument("--sandbox", choices=BACKENDS, help="default: bwrap where available, else none")
     parser.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per notebook cell")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds for a whole notebook")
+    parser.add_argument("--grading-timeout", type=float, default=300.0,
+                        help="seconds for all of a submission's probes (default 300)")  # fmt: skip
+    parser.add_argument("--secret-file", type=Path, metavar="FILE",
+                        help="the secret hidden probes draw their values from (default: $GDGRADE_SECRET, the "
+                        "course's gdgrade/secret, else ~/.config/gdgrade/secret)")  # fmt: skip
 
 
 def sandbox_from(arguments) -> Sandbox:
@@ -68,7 +73,8 @@ def sandbox_from(arguments) -> Sandbox:
     require_docker_engine(backend)
     if arguments.workers < 1:
         raise ValueError(f"--workers must be >= 1, got {arguments.workers}")
-    limits = Limits(cell_timeout=arguments.cell_timeout, submission_timeout=arguments.timeout)
+    limits = Limits(cell_timeout=arguments.cell_timeout, submission_timeout=arguments.timeout,
+                    grading_timeout=arguments.grading_timeout)  # fmt: skip
     return Sandbox(backend, limits)
 
 
@@ -97,43 +103,32 @@ def _spec_source(arguments) -> str:
         raise ValueError(str(error)) from None
 
 
-def _write_reports(arguments, results: list[dict]) -> list[str]:
-    written = []
-    if getattr(arguments, "json", None):
-        write_atomically(arguments.json, {"results": results})
-        written.append(str(arguments.json))
-    if getattr(arguments, "html", None):
-        arguments.html.mkdir(parents=True, exist_ok=True)
-        for payload in results:
-            page = arguments.html / f"{payload['student']}.html"
-            page.write_text(html_report(payload), encoding="utf-8")
-        written.append(f"{arguments.html}/ ({len(results)} pages)")
-    for option, render in (("junit", junit_xml), ("csv", csv_summary)):
-        target = getattr(arguments, option, None)
-        if target:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(render(results), encoding="utf-8")
-            written.append(str(target))
-    if getattr(arguments, "gradescope", None):
-        write_atomically(arguments.gradescope, gradescope_results(results[0]))
-        written.append(str(arguments.gradescope))
-    return written
+def _targets(arguments) -> ReportTargets:
+    return ReportTargets(*(getattr(arguments, name, None) for name in ("json", "html", "junit", "csv", "gradescope")))
+
+
+def report_failures(failed: dict[str, str]) -> int:
+    """Say which reports could not be written; the exit code that means (3: gdgrade's own fault)."""
+    for name, why in failed.items():
+        print(f"gdgrade: the {name} report could not be written: {why}", file=sys.stderr)
+    return INFRASTRUCTURE_FAILURE if failed else 0
 
 
 def _run(arguments, submissions: list[Path], spec_source: str, include_hidden: bool = True) -> int:
     sandbox = sandbox_from(arguments)
     force = getattr(arguments, "force", False)
+    secret = grading_secret(arguments.secret_file) if include_hidden else PUBLIC_SECRET
     outcome = grade_batch(
         submissions, spec_source, sandbox, arguments.out, arguments.workers, force, include_hidden,
-        cluster=arguments.cluster,
+        cluster=arguments.cluster, secret=secret,
     )  # fmt: skip
     print(summary_table(outcome))
-    written = _write_reports(arguments, outcome.results)
+    written, failed = write_reports(outcome.results, _targets(arguments))
     print(f"\nresults: {arguments.out / 'results'}/" + "".join(f"\nreport: {item}" for item in written))
     if outcome.infrastructure_failures:
         print(f"gdgrade: {len(outcome.infrastructure_failures)} submission(s) hit a grader failure", file=sys.stderr)
         return INFRASTRUCTURE_FAILURE
-    return _fail_under(arguments, outcome.results)
+    return report_failures(failed) or _fail_under(arguments, outcome.results)
 
 
 def _fail_under(arguments, results: list[dict]) -> int:
@@ -150,7 +145,10 @@ def _fail_under(arguments, results: list[dict]) -> int:
 def grade_command(arguments) -> int:
     """``gdgrade grade``."""
     spec_source = _spec_source(arguments)
-    submissions = collect_submissions(arguments.submissions)
+    found = collect_submissions(arguments.submissions)
+    for path, reason in found.refused.items():
+        print(f"gdgrade: refused {path}: {reason}", file=sys.stderr)
+    submissions = found.submissions
     if arguments.gradescope and len(submissions) != 1:
         raise ValueError(f"--gradescope writes one submission's results.json; {len(submissions)} were given")
     if arguments.fail_under is not None and not 0 <= arguments.fail_under <= 100:

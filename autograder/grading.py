@@ -19,6 +19,7 @@ from autograder.checks import ProbeOutcome, run_probe
 from autograder.compare import Comparison
 from autograder.diagnosis import Diagnosis
 from autograder.forbidden_scan import scan
+from autograder.hidden_draws import PUBLIC_SECRET, has_draws, with_drawn_probes
 from autograder.reference_cache import cache_for, using
 from autograder.spec import AssignmentSpec, CheckSpec, QuestionSpec
 from reference.mistakes import MISTAKES
@@ -229,6 +230,8 @@ def grade(spec: AssignmentSpec, student, include_hidden: bool = True, questions=
     ``questions`` limits grading to those question ids; ``sources`` (the submission's code
     cells) adds the source scan to the run-time check of forbidden APIs.
     """
+    if has_draws(spec):
+        spec = with_drawn_probes(spec, PUBLIC_SECRET)  # gdgrade grade and autograde draw from a real secret
     chosen = [q for q in spec.questions if questions is None or q.id in questions]
     student = as_student(student)
     with using(cache_for(spec)):

@@ -33,19 +33,39 @@ def _png(draw) -> str:
 
 def _trajectory(params: np.ndarray, problem) -> Trajectory:
     with np.errstate(all="ignore"):
-        losses = np.array([problem.loss(w) for w in params])
+        losses = plottable([problem.loss(w) for w in params])
     steps = max(len(params) - 1, 0)
     return Trajectory(params, losses, np.zeros(steps), np.zeros((steps, params.shape[1])))
 
 
+PLOTTABLE = 1e100  # beyond this a run has blown up; plotting it would only break the axes
+
+
+def plottable(values) -> np.ndarray:
+    """Numbers for a plot: missing, non-finite and absurdly large values become gaps (NaN)."""
+    array = np.array([np.nan if v is None else v for v in np.ravel(values)], dtype=float).reshape(np.shape(values))
+    with np.errstate(invalid="ignore"):
+        array[~(np.abs(array) < PLOTTABLE)] = np.nan
+    return array
+
+
 def plot_images(check: dict) -> list[str]:
-    """PNG data URLs for a check's series; none when there is nothing to plot."""
+    """PNG data URLs for a check's series; none when there is nothing to plot (or it cannot be drawn)."""
+    try:
+        return _plot_images(check)
+    except Exception:  # a plot is never worth a feedback page
+        return []
+
+
+def _plot_images(check: dict) -> list[str]:
     from autograder.plots import plot_lines, plot_runs  # matplotlib: only when a page is drawn
 
     series = check.get("series")
     if not series or not series.get("student"):
         return []
-    student, reference = np.asarray(series["student"], float), np.asarray(series["reference"], float)
+    student, reference = plottable(series["student"]), plottable(series["reference"])
+    if not np.isfinite(student).any() and not np.isfinite(reference).any():
+        return []
     title = check["name"]
     if series["kind"] == "lrs":
         return [_png(lambda out: plot_lines({"yours": student, "reference": reference}, out, title, "learning rate"))]
@@ -75,7 +95,7 @@ def _check_section(check: dict) -> str:
 
 
 def _numbers(values: list) -> str:
-    return html.escape(", ".join(f"{v:.6g}" if isinstance(v, float) else str(v) for v in values))
+    return html.escape(", ".join(f"{v:.6g}" if isinstance(v, (float, int)) else str(v) for v in values))
 
 
 def html_report(payload: dict) -> str:

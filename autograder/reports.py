@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from xml.etree import ElementTree
 
-HIDDEN_MARK = "(hidden probe)"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value) -> str:
+    """Any text, with the characters XML 1.0 cannot hold replaced."""
+    return _NOT_XML.sub("?", str(value))
 
 
 def junit_xml(results: list[dict]) -> str:
@@ -22,17 +28,18 @@ def junit_xml(results: list[dict]) -> str:
         checks = payload["checks"]
         failures = sum(not check["passed"] for check in checks)
         suite = ElementTree.SubElement(
-            suites, "testsuite", name=payload["student"], tests=str(len(checks)), failures=str(failures),
+            suites, "testsuite", name=xml_text(payload["student"]), tests=str(len(checks)), failures=str(failures),
             time=f"{payload.get('seconds', 0):.3f}",
         )  # fmt: skip
         for check in checks:
             question, _, name = check["name"].partition("/")
-            case = ElementTree.SubElement(suite, "testcase", classname=f"{payload['student']}.{question}", name=name)
+            classname = xml_text(f"{payload['student']}.{question}")
+            case = ElementTree.SubElement(suite, "testcase", classname=classname, name=xml_text(name))
             if not check["passed"]:
-                failure = ElementTree.SubElement(case, "failure", message=check["message"][:500])
-                failure.text = _details(check)
+                failure = ElementTree.SubElement(case, "failure", message=xml_text(check["message"][:500]))
+                failure.text = xml_text(_details(check))
         if payload.get("error"):
-            ElementTree.SubElement(suite, "system-err").text = payload["error"]
+            ElementTree.SubElement(suite, "system-err").text = xml_text(payload["error"])
     ElementTree.indent(suites)
     return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True)
 

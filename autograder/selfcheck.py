@@ -7,7 +7,8 @@ In a notebook (Jupyter or Colab, after ``pip install gdgrade``)::
     check("adam_step")      # one question, by its id or any of its function names
     check()                 # every question
 
-Only the public probes run; the hidden ones are for ``gdgrade grade``. The verdicts are
+Only the public probes run, always: hidden probes are for ``gdgrade grade`` and
+``gdgrade autograde``, which draw their values from a secret the student never sees. The verdicts are
 printed in the assignment's language, with the diagnosis of a recognised mistake, and a
 failed check raises :class:`CheckFailedError` so an nbgrader test cell fails with it.
 """
@@ -58,12 +59,21 @@ def verdict_lines(result: dict, language: str) -> list[str]:
     return lines
 
 
-def run_check(spec: AssignmentSpec, namespace: dict, name: str | None = None, hidden: bool = False) -> GradeResult:
-    """Grade the chosen question(s) on ``namespace`` and print the verdicts.
+HIDDEN_NOTE = {
+    "en": "(hidden probes are graded by gdgrade autograde only; this ran the public ones)",
+    "ko": "(숨겨진 검사는 gdgrade autograde에서만 채점합니다. 여기서는 공개 검사만 실행했습니다)",
+}
 
-    Public probes only, unless ``hidden`` (nbgrader's hidden test regions ask for them).
+
+def run_check(spec: AssignmentSpec, namespace: dict, name: str | None = None, hidden: bool = False) -> GradeResult:
+    """Grade the chosen question(s) on ``namespace`` (public probes only) and print the verdicts.
+
+    ``hidden=True`` (what older notebooks' hidden test regions pass) still runs only the
+    public probes: a self-check never sees a hidden probe, so none can be fitted.
     """
-    result = grade(spec, namespace, include_hidden=hidden, questions=question_ids(spec, name))
+    if hidden:
+        print(HIDDEN_NOTE.get(spec.language, HIDDEN_NOTE["en"]))
+    result = grade(spec, namespace, include_hidden=False, questions=question_ids(spec, name))
     print("\n".join(verdict_lines(result.to_json(), spec.language)))
     failed = [check.question + "/" + check.name for check in result.checks if not check.passed]
     if failed:

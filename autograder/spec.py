@@ -27,12 +27,13 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from autograder.compare import Tolerance
 from autograder.errors import SpecError
+from autograder.hidden_draws import split_draws
 from autograder.sandbox import DEFAULT_PRELOAD
 
 if sys.version_info >= (3, 11):
@@ -61,6 +62,7 @@ class ProbeSpec:
     schedule: tuple[str, dict[str, Any]] | None = None
     grad_scale: float = 1.0
     params: dict[str, Any] = field(default_factory=dict)
+    draws: tuple = ()  # (path, Draw) pairs a hidden probe draws at grading time (see hidden_draws)
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,13 @@ def _probe(table: Any, index: int, where: _Where) -> ProbeSpec:
     if not isinstance(table, dict):
         raise where.error(f"probes[{index}]", "must be a table")
     where.no_unknown(table, _PROBE_FIELDS)
+    low, high, draws = split_draws(table, where)
+    if draws:
+        _concrete_probe(high, index, where)  # the high ends must be valid values too
+    return replace(_concrete_probe(low, index, where), draws=draws)
+
+
+def _concrete_probe(table: dict, index: int, where: _Where) -> ProbeSpec:
     steps = where.get(table, "steps", int, 10)
     if steps < 1:
         raise where.error("steps", f"must be >= 1, got {steps}")

@@ -15,6 +15,7 @@ from autograder.boundary import Observed, Request
 from autograder.compare import Comparison, Tolerance, default_tolerance
 from autograder.diagnosis import Diagnosis
 from autograder.errors import SpecError, SubmissionError
+from autograder.hidden_draws import extremes
 from autograder.spec import CheckSpec, ProbeSpec, QuestionSpec
 
 
@@ -87,7 +88,8 @@ def validate(question: QuestionSpec, where) -> None:
             )
         for number, probe in enumerate(check.probes):
             try:
-                kind.validate_probe(probe, question)
+                for variant in extremes(probe):
+                    kind.validate_probe(variant, question)
             except (ValueError, KeyError, TypeError) as error:
                 message = error.args[0] if error.args else repr(error)
                 raise where.error(f"checks[{index}].probes[{number}]", str(message)) from None

@@ -33,7 +33,7 @@ def test_source_notebook_matches_its_spec(assignment):
         cell = tests[question.id]
         assert cell.metadata.nbgrader["points"] == question.points
         assert f'check("{question.id}")' in cell.source
-        assert f'check("{question.id}", hidden=True)' in cell.source.split("### BEGIN HIDDEN TESTS")[1]
+        assert "HIDDEN TESTS" not in cell.source  # hidden probes are graded outside the kernel, never in it
     solutions = "\n".join(cell.source for cell in _cells(notebook, "solution"))
     for name in {symbol for question in spec.questions for symbol in question.symbols.values()}:
         assert f"def {name}(" in solutions or f"class {name}(" in solutions, name

@@ -37,9 +37,10 @@ def test_a_failing_check_explains_and_raises_an_assertion(capsys):
     assert "✗ adam/replay  0/3  실패" in shown and "편향 보정이 빠졌습니다" in shown
 
 
-def test_hidden_checks_run_only_when_asked():
+def test_a_self_check_never_runs_hidden_probes(capsys):
     check = checker("04-adaptive", solution_namespace("04-adaptive"))
-    assert sum(c.probes_run for c in check("adam", hidden=True).checks) == 4
+    assert sum(c.probes_run for c in check("adam", hidden=True).checks) == 2  # asked for, still public only
+    assert "gdgrade autograde에서만" in capsys.readouterr().out
     assert sum(c.probes_run for c in check().checks) == 6  # every question, public probes only
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,17 @@ class Case:
     raw: bytes | None = None  # the file's bytes, instead of a notebook built from cells
     suffix: str = ".ipynb"
     notebook: dict | None = None  # a notebook document to write as JSON as is
+    seconds: float = 60  # the most its grading may take (limits plus a small constant)
+    holds: Callable[[dict], bool] | None = None  # a further condition on its result
+
+
+def reports_survive(payload: dict) -> bool:
+    """Every report can be written for this result (values near 1e308 included)."""
+    from autograder.html_report import html_report
+    from autograder.reports import csv_summary, gradescope_results, junit_xml
+
+    return all(bool(text) for text in (html_report(payload), junit_xml([payload]), csv_summary([payload]),
+                                       json.dumps(gradescope_results(payload))))  # fmt: skip
 
 
 def _slow(body: str) -> str:
@@ -136,6 +148,81 @@ CASES = [
     Case("absurdly_long_cell", "broken", FULL, None, ("# " + "x" * 3_000_000 + "\npass",)),
     Case("oversized_file", "broken", 0, "the limit is 20 MiB", raw=b" " * (21 * 1024**2)),
     Case("python_file", "broken", FULL, None, suffix=".py"),
+    # --- nothing in the kernel computes a graded answer (trustworthy-grades issue, part 1) ------------
+    Case("delegates_to_the_reference", "boundary", 5, "No module named 'reference'", (
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n    import reference.optimizers as R\n"
+        "    optimizer = R.momentum(lr=lr, momentum=momentum)\n    return optimizer.update(w, g, state, lr)",)),
+    Case("looks_up_the_reference_in_sys_modules", "boundary", 5, "KeyError", (
+        "import sys\ndef momentum_step(w, g, state, lr, momentum=0.9):\n"
+        "    R = sys.modules['reference.optimizers']\n    return R.momentum(lr=lr, momentum=momentum).update(w, g, state, lr)",)),
+    Case("finds_no_grader_code_at_call_time", "boundary", FULL, None, (
+        "import gc, sys\n_honest = momentum_step\n"
+        "def _grader_code():\n"
+        "    names = [m for m in list(sys.modules) if m.split('.')[0] in ('reference', 'autograder', 'assignments')]\n"
+        "    code = [getattr(f, '__code__', None) for f in gc.get_objects() if callable(f)]\n"
+        "    files = [c.co_filename for c in code if type(c) is type(_grader_code.__code__)]\n"
+        "    return names or [f for f in files if '/reference/' in f or '/autograder/' in f or 'optimizers' in f]\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n"
+        "    new_w, new_state = _honest(w, g, state, lr, momentum)\n"
+        "    return (new_w + 1000.0 if _grader_code() else new_w), new_state",)),
+    # --- decisions are made outside; tampering is a result (part 2) --------------------------------------
+    Case("patches_the_shim_to_hide_in_place", "tampering", 0, "changed while the student's code ran", (
+        "import sys\n_honest = momentum_step\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n"
+        "    shim = sys.modules.get('_gdgrade_student.calls')\n"
+        "    if shim is not None:\n        shim.digest = lambda array: 'unchanged'\n"
+        "    new_w, new_state = _honest(w, g, state, lr, momentum)\n    w[:] = new_w\n    return w, new_state",)),
+    Case("removes_the_profile_hook", "tampering", 5, "hook was removed or replaced", (
+        "import importlib, sys\nimport numpy as np\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n    sys.setprofile(None)\n"
+        "    optim = importlib.import_module(bytes([116, 111, 114, 99, 104, 46, 111, 112, 116, 105, 109]).decode())\n"
+        "    import torch\n    p = torch.nn.Parameter(torch.tensor(np.array(w, dtype=float)))\n"
+        "    o = optim.SGD([p], lr=lr)\n    p.grad = torch.tensor(np.array(g, dtype=float))\n    o.step()\n"
+        "    return p.detach().numpy().copy(), state",)),
+    Case("torch_optim_in_a_thread", "tampering", 5, "uses torch.optim, which this question forbids", (
+        "import importlib, threading\nimport numpy as np\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n"
+        "    optim = importlib.import_module(bytes([116, 111, 114, 99, 104, 46, 111, 112, 116, 105, 109]).decode())\n"
+        "    import torch\n    p = torch.nn.Parameter(torch.tensor(np.array(w, dtype=float)))\n"
+        "    def work():\n        o = optim.SGD([p], lr=lr)\n"
+        "        p.grad = torch.tensor(np.array(g, dtype=float))\n        o.step()\n"
+        "    t = threading.Thread(target=work)\n    t.start()\n    t.join()\n"
+        "    return p.detach().numpy().copy(), state",)),
+    Case("lazy_import_of_torch_is_not_torch_optim", "reference", FULL, None, (
+        "_honest = momentum_step\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n    import torch  # noqa\n"
+        "    return _honest(w, g, state, lr, momentum)",)),
+    Case("forges_a_second_reply", "tampering", 5, "more than one answer", (
+        "import re\nfrom IPython import get_ipython\nfrom IPython.display import display\n_honest = momentum_step\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n"
+        "    code = get_ipython().kernel.get_parent('shell')['content']['code']\n"
+        "    nonce = re.findall(r\"'([0-9a-f]+)'\", code)\n"
+        "    if nonce:\n        display({'application/vnd.gdgrade.result+json': {'nonce': nonce[0], 'result': None}}, raw=True)\n"
+        "    return _honest(w, g, state, lr, momentum)",)),
+    # --- limits hold from outside the kernel (part 3) ------------------------------------------------------
+    Case("blocks_signals_and_sleeps", "resources", 0, "did not return within", (
+        "import signal, time\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n"
+        "    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGINT})\n    time.sleep(3600)",),
+        seconds=120),
+    Case("floods_display", "resources", FULL, "printed more than grading keeps", (
+        "from IPython.display import display\nfor _ in range(800):\n    display({'text/plain': 'x' * 100_000}, raw=True)",)),
+    Case("sends_malformed_messages", "broken", FULL, None, (
+        "from IPython import get_ipython\n_honest = momentum_step\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n    k = get_ipython().kernel\n"
+        "    k.iopub_socket.send_multipart([b'x', b'<IDS|MSG>', b'sig', b'{not json', b'[1]', b'{}', b'{'])\n"
+        "    k.session.send(k.iopub_socket, 'status', {}, parent=k.get_parent('shell'))\n"
+        "    k.session.send(k.iopub_socket, 'display_data', {'data': 'nope'}, parent={'msg_id': 'another'})\n"
+        "    return _honest(w, g, state, lr, momentum)",)),
+    Case("creates_a_user_namespace", "escape", FULL, "no user namespace", (
+        "import ctypes\nassert ctypes.CDLL(None, use_errno=True).unshare(0x10000000) != 0, 'unshare worked'\n"
+        "raise RuntimeError('no user namespace')",)),
+    # --- reports survive any numbers; hidden stays hidden; the kernel's claims are labelled (part 5) ------
+    Case("claims_a_gpu", "tampering", FULL, None, (
+        "import torch\ntorch.cuda.is_available = lambda: True\ntorch.cuda.get_device_name = lambda i=0: 'H100' * 2_000_000",),
+        holds=lambda p: p["versions"]["device"] == "cpu" and len(str(p["execution"]["kernel_reported"])) < 1000),
+    Case("returns_huge_numbers", "broken", 6, None, (
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n    return w * 1e308 + 1e307, state",), holds=reports_survive),
 ]  # fmt: skip
 
 

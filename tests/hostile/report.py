@@ -2,6 +2,9 @@
 
     python -m tests.hostile.report [--sandbox bwrap|docker|none] [--workers N]
 
+The corpus (hostile submissions, one batch) comes first, then the batch-integrity checks
+(stale, crossed and linked submissions, zip bombs).
+
 Exit code 0 when every case holds, 1 otherwise.
 """
 
@@ -16,8 +19,9 @@ from pathlib import Path
 from autograder.batch import grade_batch
 from autograder.sandbox import BACKENDS, Limits, Sandbox, available_backend
 from tests.hostile.corpus import CASES, Case, corpus_spec, seen_by_student, write_case
+from tests.hostile.integrity import run_all
 
-LIMITS = Limits(cell_timeout=5, submission_timeout=60)
+LIMITS = Limits(cell_timeout=5, submission_timeout=60, grading_timeout=30)
 
 
 @dataclass(frozen=True)
@@ -27,11 +31,19 @@ class Row:
     case: Case
     score: float | None
     seen: str
+    payload: dict | None = None
+
+    @property
+    def in_time(self) -> bool:
+        """Its grading took no longer than the limits allow (plus a small constant)."""
+        return self.payload is not None and self.payload.get("seconds", 0) <= self.case.seconds
 
     @property
     def holds(self) -> bool:
-        """The score is the expected one and the student sees the expected words."""
-        return self.score == self.case.score and (self.case.says is None or self.case.says in self.seen)
+        """The expected score and words, in time, and the case's own further condition."""
+        said = self.case.says is None or self.case.says in self.seen
+        further = self.case.holds is None or (self.payload is not None and self.case.holds(self.payload))
+        return self.score == self.case.score and said and self.in_time and further
 
 
 def grade_corpus(folder: Path, sandbox: Sandbox, workers: int = 2) -> tuple[list[Row], dict]:
@@ -45,7 +57,8 @@ def grade_corpus(folder: Path, sandbox: Sandbox, workers: int = 2) -> tuple[list
     rows = []
     for case in CASES:
         payload = results.get(case.name)
-        rows.append(Row(case, payload["score"] if payload else None, seen_by_student(payload) if payload else ""))
+        seen = seen_by_student(payload) if payload else ""
+        rows.append(Row(case, payload["score"] if payload else None, seen, payload))
     return rows, outcome.infrastructure_failures
 
 
@@ -74,7 +87,17 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     for name, failure in failures.items():
         print(f"grader failure on {name}: {failure}", file=sys.stderr)
-    return 0 if all(row.holds for row in rows) and not failures else 1
+    checks = run_all()
+    print(integrity_table(checks))
+    return 0 if all(row.holds for row in rows) and not failures and all(c.holds for c in checks) else 1
+
+
+def integrity_table(outcomes) -> str:
+    """The batch-integrity checks: name, expected, got, and whether each held."""
+    lines = ["", f"{'integrity check':40} {'ok':3} expected / got"]
+    lines += [f"{o.name:40} {'yes' if o.holds else 'NO':3} {o.expected} / {o.got}" for o in outcomes]
+    lines.append(f"\n{sum(o.holds for o in outcomes)}/{len(outcomes)} integrity checks hold")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ def graded(tmp_path_factory):
 
 def test_the_corpus_covers_every_category():
     categories = {case.category for case in CASES}
-    assert categories == {"reference", "resources", "escape", "tampering", "broken"}
+    assert categories == {"reference", "resources", "escape", "tampering", "broken", "boundary"}
     assert len(CASES) >= 40
 
 
@@ -34,6 +34,8 @@ def test_each_case_gets_the_expected_score_and_message(graded, name):
     assert row.score == row.case.score, row.seen
     if row.case.says:
         assert row.case.says in row.seen, row.seen
+    assert row.in_time, f"graded in {row.payload['seconds']} s, more than {row.case.seconds} s"
+    assert row.case.holds is None or row.case.holds(row.payload), row.payload
 
 
 def test_the_correct_submission_keeps_full_marks_next_to_all_of_them(graded):

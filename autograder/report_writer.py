@@ -1,0 +1,71 @@
+"""Every report format, written from stored results by one function.
+
+Each report is written on its own: a failure in one (a bug, a full disk) is reported and
+the others are still written. Text is written as UTF-8 with anything unencodable replaced,
+so no string a submission produced can stop a report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.batch import write_atomically
+from autograder.html_report import html_report
+from autograder.reports import csv_summary, gradescope_results, junit_xml, markdown_summary
+
+
+@dataclass(frozen=True)
+class ReportTargets:
+    """Where each report goes (None: not wanted)."""
+
+    json: Path | None = None
+    html: Path | None = None  # a folder: one page per submission
+    junit: Path | None = None
+    csv: Path | None = None
+    gradescope: Path | None = None  # one submission's results.json
+    summary: Path | None = None  # a Markdown table appended (a CI job summary)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write text as UTF-8, replacing what cannot be encoded (lone surrogates)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8", "replace"))
+
+
+def _html_pages(folder: Path, results: list[dict]) -> str:
+    for payload in results:
+        write_text(folder / f"{payload['student']}.html", html_report(payload))
+    return f"{folder}/ ({len(results)} pages)"
+
+
+def _appended_summary(path: Path, results: list[dict]) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("ab") as handle:
+        for payload in results:
+            handle.write(markdown_summary(payload).encode("utf-8", "replace"))
+    return str(path)
+
+
+def _writers(targets: ReportTargets, results: list[dict]) -> list[tuple[str, Path, object]]:
+    return [
+        ("JSON", targets.json, lambda p: write_atomically(p, {"results": results}) or str(p)),
+        ("HTML", targets.html, lambda p: _html_pages(p, results)),
+        ("JUnit", targets.junit, lambda p: write_text(p, junit_xml(results)) or str(p)),
+        ("CSV", targets.csv, lambda p: write_text(p, csv_summary(results)) or str(p)),
+        ("Gradescope", targets.gradescope, lambda p: write_atomically(p, gradescope_results(results[0])) or str(p)),
+        ("summary", targets.summary, lambda p: _appended_summary(p, results)),
+    ]
+
+
+def write_reports(results: list[dict], targets: ReportTargets) -> tuple[list[str], dict[str, str]]:
+    """Write every wanted report; returns what was written and, per failed report, why."""
+    written, failed = [], {}
+    for name, target, write in _writers(targets, results):
+        if target is None or (name == "Gradescope" and not results):
+            continue
+        try:
+            written.append(write(target))
+        except Exception as error:  # a report is never worth losing the others
+            failed[name] = f"{type(error).__name__}: {error}"
+    return written, failed
