@@ -21,7 +21,7 @@ from autograder.errors import SpecError, SubmissionError
 from autograder.grade_command import require_docker_engine
 from autograder.notebooks import load_submission
 from autograder.report_writer import ReportTargets, write_reports
-from autograder.sandbox import BACKENDS, Limits, Sandbox, available_backend
+from autograder.sandbox.backends import BACKENDS, Limits, Sandbox, available_backend
 from autograder.selfcheck import verdict_lines
 from autograder.spec import AssignmentSpec, builtin_spec, load_spec
 from autograder.submission import grade_submission

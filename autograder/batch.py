@@ -28,8 +28,8 @@ from pathlib import Path
 
 from autograder.errors import InfrastructureError
 from autograder.hidden_draws import PUBLIC_SECRET, secret_digest, with_drawn_probes
-from autograder.pool import pool_for
-from autograder.sandbox import Sandbox
+from autograder.sandbox.backends import Sandbox
+from autograder.sandbox.pool import pool_for
 from autograder.spec import AssignmentSpec, load_spec
 from autograder.submission import grade_submission
 

@@ -3,7 +3,7 @@
 Checks ask a :class:`StudentCode` to run a :class:`Request`: an *operation* of
 :mod:`autograder.student.operations` (a replay, a closed loop, a schedule's lrs, a
 function on chosen inputs ...) on one question's symbols. :class:`LocalStudent` runs it
-in this process (a self-check, library use); :class:`autograder.remote.KernelStudent`
+in this process (a self-check, library use); :class:`autograder.sandbox.remote.KernelStudent`
 runs it in the sandboxed kernel, one round trip per request. Either way the answer is an
 :class:`Observed`, checked here before any check sees it: the result's type and shape,
 and whether the student changed the inputs it was given, decided from what the grader

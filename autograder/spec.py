@@ -34,7 +34,7 @@ from typing import Any
 from autograder.compare import Tolerance
 from autograder.errors import SpecError
 from autograder.hidden_draws import split_draws
-from autograder.sandbox import DEFAULT_PRELOAD
+from autograder.sandbox.backends import DEFAULT_PRELOAD
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from autograder.errors import InfrastructureError, SubmissionError
 from autograder.grading import GradeResult, failed_result, grade
-from autograder.kernel import ExecutionReport, KernelDiedError, KernelSession
 from autograder.notebooks import load_submission, student_notebook
-from autograder.pool import KernelPool
-from autograder.remote import KernelStudent, RemoteSession
-from autograder.sandbox import Sandbox, WorkFolder
+from autograder.sandbox.backends import Sandbox
+from autograder.sandbox.jobdir import WorkFolder
+from autograder.sandbox.kernel import ExecutionReport, KernelDiedError, KernelSession
+from autograder.sandbox.pool import KernelPool
+from autograder.sandbox.remote import KernelStudent, RemoteSession
 from autograder.spec import AssignmentSpec
 from autograder.timing import measuring, phase
 

@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assignments import source_notebook, spec_path  # noqa: E402
 from autograder.batch import write_atomically  # noqa: E402
 from autograder.html_report import html_report  # noqa: E402
-from autograder.pool import KernelPool  # noqa: E402
-from autograder.sandbox import Sandbox, available_backend  # noqa: E402
+from autograder.sandbox.backends import Sandbox, available_backend  # noqa: E402
+from autograder.sandbox.pool import KernelPool  # noqa: E402
 from autograder.spec import load_spec  # noqa: E402
 from autograder.submission import grade_submission  # noqa: E402
 

@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assignments import source_notebook, spec_path  # noqa: E402
 from autograder.batch import Progress, grade_batch  # noqa: E402
-from autograder.sandbox import JOB_UIDS, SANDBOX_UID, Sandbox, available_backend  # noqa: E402
+from autograder.sandbox.backends import Sandbox, available_backend  # noqa: E402
+from autograder.sandbox.jobdir import JOB_UIDS, SANDBOX_UID
 
 
 class PeakMemory:

@@ -26,7 +26,7 @@ def assert_matches(actual, expected, rtol=TORCH_RTOL, atol=TORCH_ATOL):
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``sandbox`` need bubblewrap: skipped, with the reason, where it is missing."""
-    from autograder.sandbox import available_backend
+    from autograder.sandbox.backends import available_backend
 
     if available_backend() == "bwrap":
         return

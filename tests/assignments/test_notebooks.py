@@ -10,7 +10,7 @@ import pytest
 from assignments import ASSIGNMENTS, source_notebook
 from autograder.assignment_command import release_assignment
 from autograder.batch import grade_batch
-from autograder.sandbox import Limits, Sandbox, available_backend
+from autograder.sandbox.backends import Limits, Sandbox, available_backend
 from autograder.spec import builtin_spec
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from autograder.boundary import LocalStudent, Request, mutated_calls, question_data
 from autograder.errors import SubmissionError
-from autograder.remote import Callbacks, describe, observed
+from autograder.sandbox.remote import Callbacks, describe, observed
 from autograder.spec import parse_spec
 from autograder.student.codec import decode, digest, encode
 from autograder.student.endpoint import serve

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from autograder.batch import grade_batch
-from autograder.sandbox import Limits, Sandbox, available_backend
+from autograder.sandbox.backends import Limits, Sandbox, available_backend
 
 distributed = pytest.importorskip("dask.distributed", reason="the dask extra is not installed")
 pytestmark = pytest.mark.skipif(available_backend() != "bwrap", reason="needs bubblewrap, prlimit and setpriv")

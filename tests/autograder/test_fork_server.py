@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from assignments import source_notebook
-from autograder import sandbox as sandbox_module
-from autograder.pool import KernelPool
-from autograder.sandbox import Sandbox, available_backend
+from autograder.sandbox import jobdir as sandbox_module
+from autograder.sandbox.backends import Sandbox, available_backend
+from autograder.sandbox.forkserver import fork_server_applies
+from autograder.sandbox.pool import KernelPool
 from autograder.spec import builtin_spec
 from autograder.submission import grade_submission
-from autograder.zygote import fork_server_applies
 
 pytestmark = pytest.mark.skipif(
     available_backend() != "bwrap" or os.geteuid() != 0, reason="the fork server needs bubblewrap and root"
@@ -182,8 +182,8 @@ def _processes_of(uid: int) -> list[int]:
 
 HOLDER = """
 import sys, time
-from autograder.pool import KernelPool
-from autograder.sandbox import Sandbox
+from autograder.sandbox.pool import KernelPool
+from autograder.sandbox.backends import Sandbox
 pool = KernelPool(Sandbox("bwrap", preload=("numpy",)))
 work, session = pool.take()
 print(session.uid, pool._waiting[0][1].uid, flush=True)

@@ -5,8 +5,8 @@ import os
 import pytest
 from nbclient.util import run_sync
 
-from autograder.pool import KernelPool, pool_for
-from autograder.sandbox import Sandbox, available_backend
+from autograder.sandbox.backends import Sandbox, available_backend
+from autograder.sandbox.pool import KernelPool, pool_for
 
 pytestmark = pytest.mark.skipif(available_backend() != "bwrap", reason="needs bubblewrap, prlimit and setpriv")
 

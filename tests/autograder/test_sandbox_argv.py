@@ -6,16 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import (
+from autograder.sandbox.backends import (
     DEFAULT_PRELOAD,
-    JOB_UIDS,
     Limits,
     Sandbox,
     bwrap_sizes_tmpfs,
-    job_uid,
     launch_code,
     python_prefixes,
 )
+from autograder.sandbox.jobdir import JOB_UIDS, job_uid
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,7 +76,7 @@ def test_unknown_backends_are_refused():
 def test_job_folders_of_dead_graders_are_released(tmp_path, monkeypatch):
     import tempfile
 
-    from autograder import sandbox
+    from autograder.sandbox import jobdir as sandbox
 
     base = tempfile.gettempdir()
     dead, alive = 2**22 + 12345, os.getpid()  # above the default pid_max: never a running process

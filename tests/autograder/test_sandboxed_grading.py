@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from autograder.batch import grade_batch
-from autograder.sandbox import Limits, Sandbox, available_backend
+from autograder.sandbox.backends import Limits, Sandbox, available_backend
 from autograder.spec import parse_spec
 
 pytestmark = pytest.mark.skipif(available_backend() != "bwrap", reason="needs bubblewrap, prlimit and setpriv")

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import autograder.student
-from autograder.remote import package_sources
+from autograder.sandbox.remote import package_sources
 
 PACKAGE = Path(autograder.student.__file__).parent
 ALLOWED = {"numpy", "torch", "IPython"}  # torch and IPython only inside functions, when used

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import available_backend
+from autograder.sandbox.backends import available_backend
 from tests.course.conftest import notebook_with, write_download
 
 pytestmark = pytest.mark.skipif(available_backend() != "bwrap", reason="needs bubblewrap, prlimit and setpriv")

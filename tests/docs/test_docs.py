@@ -19,7 +19,7 @@ from autograder.adapters import CONVENTIONS
 from autograder.checks import CHECK_KINDS
 from autograder.checks.functions import FUNCTIONS
 from autograder.cli import build_parser
-from autograder.sandbox import available_backend
+from autograder.sandbox.backends import available_backend
 from autograder.spec import _CHECK_FIELDS, _PROBE_FIELDS, _QUESTION_FIELDS
 from reference.optimizers import OPTIMIZERS
 from reference.problems import PROBLEMS

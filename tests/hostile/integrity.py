@@ -19,7 +19,7 @@ from pathlib import Path
 from autograder.batch import collect_submissions, grade_batch, result_names
 from autograder.course import Course, collect
 from autograder.course_command import _submission_of
-from autograder.sandbox import Limits, Sandbox, available_backend
+from autograder.sandbox.backends import Limits, Sandbox, available_backend
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "autograder" / "examples" / "cs231n"
 SPEC = "builtin:cs231n-optim"

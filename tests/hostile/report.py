@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.batch import grade_batch
-from autograder.sandbox import BACKENDS, Limits, Sandbox, available_backend
+from autograder.sandbox.backends import BACKENDS, Limits, Sandbox, available_backend
 from tests.hostile.corpus import CASES, Case, corpus_spec, seen_by_student, write_case
 from tests.hostile.integrity import run_all
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.sandbox import Sandbox, available_backend
+from autograder.sandbox.backends import Sandbox, available_backend
 from tests.hostile.corpus import CASES, FULL
 from tests.hostile.report import LIMITS, grade_corpus, table
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from autograder.batch import grade_batch
-from autograder.sandbox import Sandbox, available_backend
+from autograder.sandbox.backends import Sandbox, available_backend
 from tests.hostile.corpus import CASES, corpus_spec, write_case
 from tests.hostile.report import LIMITS
 

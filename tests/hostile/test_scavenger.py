@@ -4,7 +4,7 @@ import pytest
 
 from assignments import ASSIGNMENTS
 from autograder.batch import grade_batch
-from autograder.sandbox import Limits, Sandbox
+from autograder.sandbox.backends import Limits, Sandbox
 from tests.hostile.scavenger import write_pairs
 
 pytestmark = pytest.mark.sandbox

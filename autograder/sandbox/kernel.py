@@ -2,17 +2,15 @@
 
 The client (the grader) stays outside the sandbox; the kernel's connection file and IPC
 sockets live in the job directory, the only place both can reach. Every run goes through
-:class:`~autograder.channel.KernelChannel`, which enforces its deadline from the grader's
+:class:`~autograder.sandbox.channel.KernelChannel`, which enforces its deadline from the grader's
 side (interrupt, then kill) and caps what the kernel may send back.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
-import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,15 +19,15 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.util import run_sync
 
-from autograder.channel import Caps, Execution, KernelChannel
 from autograder.notebooks import cell_number
-from autograder.sandbox import (
-    KERNEL_ENV,
+from autograder.sandbox.backends import KERNEL_ENV, Sandbox
+from autograder.sandbox.channel import Caps, Execution, KernelChannel
+from autograder.sandbox.jobdir import (
     SANDBOX_UID,
-    Sandbox,
     job_uid,
     limit_job_dir,
     prepare_job_dir,
+    reap_strays,
     release_job_dir,
 )
 from autograder.student.codec import clean_text
@@ -88,34 +86,6 @@ class ExecutionReport:
     strays_killed: int = 0
 
 
-def _process_table() -> dict[int, tuple[int, int]]:
-    """pid -> (real uid, parent pid) for every process we can see."""
-    table = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = dict(
-                line.split(":", 1) for line in Path(f"/proc/{entry}/status").read_text().splitlines() if ":" in line
-            )
-            table[int(entry)] = (int(fields["Uid"].split()[0]), int(fields["PPid"]))
-        except (OSError, KeyError, ValueError):
-            continue  # the process ended while we looked
-    return table
-
-
-def reap_strays(uid: int) -> int:
-    """Kill every process of the job's uid whose parent is also the job's: what the student's
-    code started (the kernel's parent is the sandbox itself). Returns how many were killed."""
-    table = _process_table()
-    owned = {pid for pid, (owner, _) in table.items() if owner == uid}
-    strays = [pid for pid in owned if table[pid][1] in owned]
-    for pid in strays:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
-    return len(strays)
-
-
 def _write_kernelspec(spec_root: Path, argv: list[str]) -> None:
     spec_dir = spec_root / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
@@ -130,7 +100,7 @@ class KernelSession:
     notebook, run its cells, and answer the grader's requests. Each kernel serves one submission."""
 
     def __init__(self, sandbox: Sandbox, work_dir: Path, fork_server=None):
-        """``fork_server`` (an :class:`autograder.zygote.ForkServer`) forks the kernel, and
+        """``fork_server`` (an :class:`autograder.sandbox.forkserver.ForkServer`) forks the kernel, and
         ``work_dir`` must then lie in its capped job space."""
         self.sandbox, self.work_dir = sandbox, work_dir
         spec_root = work_dir / "kernels"

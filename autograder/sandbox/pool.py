@@ -16,9 +16,10 @@ import sys
 from collections import deque
 from pathlib import Path
 
-from autograder.kernel import KernelSession
-from autograder.sandbox import Sandbox, WorkFolder, release_stale_job_dirs
-from autograder.zygote import ForkServer, fork_server_applies
+from autograder.sandbox.backends import Sandbox
+from autograder.sandbox.forkserver import ForkServer, fork_server_applies
+from autograder.sandbox.jobdir import WorkFolder, release_stale_job_dirs
+from autograder.sandbox.kernel import KernelSession
 
 
 class KernelPool:

@@ -22,9 +22,9 @@ import numpy as np
 
 from autograder import student as student_package
 from autograder.boundary import SURFACE_FUNCTIONS, Lent, Observed, Request, check_result, mutated_calls, question_data
-from autograder.channel import Caps
 from autograder.errors import SubmissionError
-from autograder.kernel import KernelDiedError, KernelSession
+from autograder.sandbox.channel import Caps
+from autograder.sandbox.kernel import KernelDiedError, KernelSession
 from autograder.student.calls import FAULT_KINDS
 from autograder.student.codec import MIME, BoundaryError, clean_text, decode, encode
 from autograder.student.endpoint import REQUEST_FIELD

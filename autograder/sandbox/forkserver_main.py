@@ -1,5 +1,6 @@
-"""The two small programs of the kernel fork server, as source (they run where gdgrade is not
-installed: the fork server inside its bubblewrap sandbox, the launcher as a bare ``python -S``).
+"""The kernel fork server's own program, run as ``python -c SOURCE SOCKET PRELOADS_JSON``
+inside its bubblewrap sandbox, where gdgrade is not installed (the seccomp filter's source is
+sent in front of it).
 
 The fork server imports the assignment's preloads once, then answers each launch request by
 forking a kernel that sets up its own sandbox before any student code exists:
@@ -18,18 +19,23 @@ status. Killing it closes its connection, and the fork server then kills the job
 which takes the whole job (namespace and all) with it.
 """
 
-FORK_SERVER = r'''
-import ctypes, gc, importlib, json, os, resource, select, signal, socket, sys
+import contextlib
+import ctypes
+import gc
+import importlib
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import sys
 
-for _name in PRELOAD + KERNEL_MODULES:
-    try:
-        importlib.import_module(_name)
-    except ImportError:
-        pass
-# Forked kernels share these objects copy-on-write. The garbage collector would walk (and so
-# copy) all of them in every kernel; frozen, it leaves them alone.
-gc.collect()
-gc.freeze()
+if "install_filter" not in globals():  # imported (tests, tools); as a program the filter's source comes first
+    from autograder.sandbox.seccomp import install_filter
+
+# what every kernel imports as it starts: preloaded, a forked kernel only initialises
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel_launcher")
 
 LIBC = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
@@ -44,10 +50,16 @@ def checked(result, what):
         raise OSError(number, what + ": " + os.strerror(number))
 
 
+def _bytes(text):
+    return None if text is None else text.encode()
+
+
 def mount(source, target, fstype, flags, data=None):
-    encode = lambda text: None if text is None else text.encode()
-    checked(LIBC.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
-            "mount " + target)
+    encode = _bytes
+    checked(
+        LIBC.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
+        "mount " + target,
+    )
 
 
 def die_with_parent(parent):
@@ -66,7 +78,7 @@ def isolate(request):
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     covered = [path for path in request["read_only"] if path.startswith(("/tmp/", "/work/"))]
     handles = {path: os.open(path, os.O_PATH) for path in covered}
-    job_dir, scratch = request["job_dir"], "size=%d,mode=1777" % request["scratch_bytes"]
+    job_dir, scratch = request["job_dir"], f"size={request['scratch_bytes']},mode=1777"
     mount(job_dir, "/work", None, MS_BIND)  # held aside while /tmp (and every job folder) is replaced
     mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, scratch)
     os.makedirs(job_dir, mode=0o755)
@@ -74,7 +86,7 @@ def isolate(request):
     mount("tmpfs", "/work", "tmpfs", MS_NOSUID | MS_NODEV, scratch)
     for path, handle in handles.items():
         os.makedirs(path, mode=0o755, exist_ok=True)
-        mount("/proc/self/fd/%d" % handle, path, None, MS_BIND | MS_REC)
+        mount(f"/proc/self/fd/{handle}", path, None, MS_BIND | MS_REC)
         mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
         os.close(handle)
 
@@ -121,6 +133,7 @@ def run_kernel(request, init):
     os.environ.update(request["env"])
     sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
     import runpy
+
     runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
     os._exit(0)
 
@@ -180,10 +193,8 @@ def serve(path):
             elif ready == wake_read:
                 os.read(wake_read, 4096)
             elif not ready.recv(1):  # the launcher is gone: so is its job
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(connections[ready], signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
         while jobs:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -194,40 +205,24 @@ def serve(path):
             connection = jobs.pop(pid, None)
             if connection is not None:
                 connections.pop(connection, None)
-                try:
+                with contextlib.suppress(OSError):
                     connection.sendall(str(os.waitstatus_to_exitcode(status) & 0xFF).encode())
-                except OSError:
-                    pass
                 connection.close()
 
 
-serve(sys.argv[1])
-'''
+def preload(modules) -> None:
+    """Import what every kernel needs, then freeze the heap.
 
-LAUNCHER = r"""
-import json, socket, sys
-
-request = json.loads(sys.argv[2])
-request["connection_file"] = sys.argv[3]
-server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-server.connect(sys.argv[1])
-server.sendall((json.dumps(request) + "\n").encode())
-status = b""
-while True:
-    chunk = server.recv(16)
-    if not chunk:
-        break
-    status += chunk
-sys.exit(int(status or b"1"))
-"""
+    Forked kernels share these objects copy-on-write. The garbage collector would walk (and
+    so copy) all of them in every kernel; frozen, it leaves them alone.
+    """
+    for name in [*modules, *KERNEL_MODULES]:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    gc.collect()
+    gc.freeze()
 
 
-# what every kernel imports as it starts: preloaded, a forked kernel only initialises
-KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel_launcher")
-
-
-def fork_server_code(preload: tuple[str, ...]) -> str:
-    """The fork server's ``python -c`` program for these preloads."""
-    from autograder.sandbox import seccomp_source
-
-    return seccomp_source() + f"PRELOAD = {tuple(preload)!r}\nKERNEL_MODULES = {KERNEL_MODULES!r}\n" + FORK_SERVER
+if __name__ == "__main__":
+    preload(json.loads(sys.argv[2]))
+    serve(sys.argv[1])

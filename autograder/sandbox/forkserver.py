@@ -4,7 +4,7 @@ Starting a kernel the ordinary way is a new Python process importing ipykernel, 
 matplotlib and perhaps torch: about a second of CPU for a numpy assignment, two with torch,
 for every submission. The fork server pays that once. It runs in a bubblewrap sandbox like
 a kernel's, imports the assignment's preloads, and forks each kernel, which builds its own
-job sandbox before any student code exists (see :mod:`autograder.zygote_programs`). Every
+job sandbox before any student code exists (see :mod:`autograder.sandbox.forkserver_main`). Every
 kernel is still used by one submission only.
 
 It is used with the bwrap backend when gdgrade runs as root (each job needs its own uid,
@@ -18,6 +18,7 @@ made on the host later would not be seen inside the server's sandbox.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import selectors
@@ -27,15 +28,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.sandbox import (
-    KERNEL_ENV,
-    Sandbox,
-    available_backend,
-    python_prefixes,
-    release_job_dir,
-    work_dir_prefix,
-)
-from autograder.zygote_programs import LAUNCHER, fork_server_code
+from autograder.sandbox.backends import KERNEL_ENV, Sandbox, available_backend, python_prefixes
+from autograder.sandbox.jobdir import release_job_dir, work_dir_prefix
 
 READY_TIMEOUT = 120.0  # seconds for the server to import its preloads (torch on a slow disk)
 JOBS_PER_ROOT = 3  # the job being graded, the next one waiting, and room to spare
@@ -71,7 +65,7 @@ class ForkServer:
             raise OSError(f"cannot mount the fork server's job space: {done.stderr.decode(errors='replace')}")
 
     def _start(self) -> None:
-        program = [sys.executable, "-c", fork_server_code(self.sandbox.preload), str(self.socket)]
+        program = [sys.executable, "-c", fork_server_code(), str(self.socket), json.dumps(list(self.sandbox.preload))]
         argv = self.sandbox.fork_server_argv(self.root, program)
         self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log)
         line = _read_line(self.process.stdout, READY_TIMEOUT)
@@ -89,7 +83,15 @@ class ForkServer:
             "env": dict(KERNEL_ENV),
             "read_only": python_prefixes(),
         }
-        return [sys.executable, "-S", "-c", LAUNCHER, str(self.socket), json.dumps(request), "{connection_file}"]
+        return [
+            sys.executable,
+            "-S",
+            "-c",
+            _source("launcher"),
+            str(self.socket),
+            json.dumps(request),
+            "{connection_file}",
+        ]
 
     def alive(self) -> bool:
         """Whether the server still runs."""
@@ -105,6 +107,16 @@ class ForkServer:
         self._log.close()
         release_job_dir(self.root)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@functools.cache
+def _source(module: str) -> str:
+    return (Path(__file__).parent / f"{module}.py").read_text(encoding="utf-8")
+
+
+def fork_server_code() -> str:
+    """The fork server's ``python -c`` program: the seccomp filter, then the server itself."""
+    return _source("seccomp") + "\n" + _source("forkserver_main")
 
 
 def _read_line(stream, timeout: float) -> bytes:

@@ -9,7 +9,7 @@ Backends:
   kernel running as uid 65534 with no capabilities and ``no_new_privs``. Limits come from
   ``prlimit`` (address space, CPU time, file size, processes, open files, no core dumps).
   As root, a grading process forks its kernels from a fork server instead (same
-  isolation, built by each forked job itself; see :mod:`autograder.zygote`).
+  isolation, built by each forked job itself; see :mod:`autograder.sandbox.forkserver`).
 * ``docker``: one container per submission from the image docker-compose.yml builds
   (network none, read-only root, non-root, cap_drop ALL); the kernel talks over IPC
   sockets in the bind-mounted job directory.
@@ -20,17 +20,14 @@ from __future__ import annotations
 
 import functools
 import os
-import re
-import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SANDBOX_UID = 65534  # nobody: inside an unprivileged user namespace
-JOB_UIDS = range(200_000, 260_000)  # as root: one unused uid per job, so per-uid limits stay per job
+from autograder.sandbox.jobdir import SANDBOX_UID
+
 BACKENDS = ("bwrap", "docker", "none")
 WORK_DIR = "/work"  # the kernel's working folder: a capped tmpfs inside the sandbox
 KERNEL_ENV = {
@@ -67,7 +64,7 @@ runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)"""
 @functools.cache
 def seccomp_source() -> str:
     """The seccomp filter module's source, for programs that run where gdgrade is not importable."""
-    from autograder import seccomp
+    from autograder.sandbox import seccomp
 
     return Path(seccomp.__file__).read_text(encoding="utf-8")
 
@@ -169,7 +166,7 @@ class Sandbox:
 
     def fork_server_argv(self, root: Path, program: list[str]) -> list[str]:
         """bwrap around a kernel fork server: the kernel's sandbox, run as root with its
-        capabilities (each job drops them, see :mod:`autograder.zygote_programs`) and the
+        capabilities (each job drops them, see :mod:`autograder.sandbox.forkserver_main`) and the
         server's whole folder of job folders in place of one job folder."""
         return die_with_grader() + self._bwrap_argv(root, ["--cap-add", "ALL"], chdir="/") + program
 
@@ -242,61 +239,6 @@ def bwrap_sizes_tmpfs() -> bool:
     return "--size" in shown.stdout + shown.stderr
 
 
-def limit_job_dir(job_dir: Path, uid: int, size: int) -> bool:
-    """As root, put a size-capped tmpfs on the job folder, so no student can fill the host's disk
-    through it. Returns whether it is mounted (False where mounting is not allowed)."""
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        return False
-    options = f"size={size},mode=0700,uid={uid},gid={uid},nosuid,nodev"
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(job_dir)], capture_output=True)
-    return done.returncode == 0
-
-
-def release_job_dir(job_dir: Path) -> None:
-    """Unmount what :func:`limit_job_dir` mounted (lazily: nothing may still use it)."""
-    subprocess.run(["umount", "-l", str(job_dir)], capture_output=True)
-
-
-WORK_PREFIX = "gdgrade-"
-
-
-def work_dir_prefix() -> str:
-    """Prefix of a job's work folder; it names the grading process, so leftovers can be found."""
-    return f"{WORK_PREFIX}{os.getpid()}-"
-
-
-class WorkFolder:
-    """A job's private work folder, removed by ``cleanup()`` (after the kernel's session closed
-    and unmounted its job folder). Unlike TemporaryDirectory it has no exit-time finalizer,
-    which could run before the session is closed and trip over the still-mounted job folder."""
-
-    def __init__(self, parent: Path | None = None):
-        self.name = tempfile.mkdtemp(prefix=work_dir_prefix(), dir=parent)
-
-    def cleanup(self) -> None:
-        """Remove the folder and everything in it."""
-        shutil.rmtree(self.name, ignore_errors=True)
-
-
-def release_stale_job_dirs(mounts: Path = Path("/proc/self/mounts")) -> int:
-    """Unmount and delete the job folders of grading processes that no longer run (a killed
-    grader cannot clean up after itself). Returns how many were released."""
-    pattern = re.compile(rf"^{re.escape(tempfile.gettempdir())}/{WORK_PREFIX}(\d+)-[^/]+(/job)?$")
-    released = 0
-    try:
-        lines = mounts.read_text().splitlines()
-    except OSError:
-        return 0
-    for line in lines:
-        fields = line.split()
-        match = pattern.match(fields[1]) if len(fields) > 2 and fields[2] == "tmpfs" else None
-        if match and not Path(f"/proc/{match.group(1)}").exists():
-            release_job_dir(Path(fields[1]))  # a job folder, or a fork server's folder of them
-            shutil.rmtree(Path(fields[1]).parent if match.group(2) else Path(fields[1]), ignore_errors=True)
-            released += 1
-    return released
-
-
 def _drop_privileges(uid: int) -> list[str]:
     """As root, bwrap builds the mounts and setpriv then becomes ``uid`` for good.
 
@@ -322,19 +264,3 @@ def available_backend() -> str:
     """``bwrap`` when bubblewrap, prlimit (and setpriv as root) are installed, else ``none``."""
     needed = ["bwrap", "prlimit"] + (["setpriv"] if os.geteuid() == 0 else [])
     return "bwrap" if all(shutil.which(tool) for tool in needed) else "none"
-
-
-def job_uid() -> int:
-    """The uid a new job's kernel runs as: a fresh one per job when we are root."""
-    if os.geteuid() != 0:
-        return SANDBOX_UID
-    return secrets.choice(JOB_UIDS)
-
-
-def prepare_job_dir(job_dir: Path, uid: int) -> Path:
-    """Create the job's private, writable directory, owned by the job's user."""
-    job_dir.mkdir(parents=True, exist_ok=True)
-    job_dir.chmod(0o700)
-    if os.geteuid() == 0:
-        os.chown(job_dir, uid, uid)
-    return job_dir
