@@ -16,14 +16,15 @@ import tempfile
 from pathlib import Path
 
 from assignments import ASSIGNMENTS, source_notebook
+from autograder.assignment import builtin_spec, load_spec
 from autograder.course import CONFIG_NAME, Course, open_course, require_assignment
 from autograder.errors import SpecError, SubmissionError
 from autograder.grade_command import require_docker_engine
 from autograder.notebooks import load_submission
 from autograder.report_writer import ReportTargets, write_reports
-from autograder.sandbox.backends import BACKENDS, Limits, Sandbox, available_backend
+from autograder.sandbox.backends import BACKENDS, Limits, Sandbox, available_backend, preload_for
 from autograder.selfcheck import verdict_lines
-from autograder.spec import AssignmentSpec, builtin_spec, load_spec
+from autograder.spec import AssignmentSpec
 from autograder.submission import grade_submission
 
 
@@ -156,7 +157,7 @@ def check_command(arguments) -> int:
     if arguments.sandbox == "bwrap" and available_backend() != "bwrap":
         raise ValueError("--sandbox bwrap needs bubblewrap and prlimit (apt-get install bubblewrap)")
     require_docker_engine(arguments.sandbox)
-    sandbox = Sandbox(arguments.sandbox, Limits(submission_timeout=arguments.timeout), preload=spec.kernel_preload())
+    sandbox = Sandbox(arguments.sandbox, Limits(submission_timeout=arguments.timeout), preload=preload_for(spec))
     print(f"checking {arguments.notebook.name} against {spec.id} (public checks)\n", file=sys.stderr)
     result = grade_submission(arguments.notebook, spec, sandbox, include_hidden=False)
     for issue in result.execution.get("issues", []):

@@ -26,11 +26,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from autograder.assignment import load_spec
 from autograder.errors import InfrastructureError
 from autograder.hidden_draws import PUBLIC_SECRET, secret_digest, with_drawn_probes
-from autograder.sandbox.backends import Sandbox
+from autograder.sandbox.backends import Sandbox, preload_for
 from autograder.sandbox.pool import pool_for
-from autograder.spec import AssignmentSpec, load_spec
+from autograder.spec import AssignmentSpec
 from autograder.submission import grade_submission
 
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
@@ -120,7 +121,7 @@ def grade_key(submission: Path, spec: AssignmentSpec, sandbox: Sandbox, include_
     the spec (its hidden probes drawn from ``secret``), gdgrade's code, the limits and which
     probes ran."""
     from autograder import __version__
-    from autograder.reference_cache import code_fingerprint
+    from autograder.engine.reference_cache import code_fingerprint
 
     parts = [file_digest(submission), spec.fingerprint(), __version__, code_fingerprint(), secret_digest(secret),
              json.dumps(asdict(sandbox.limits), sort_keys=True), sandbox.backend, str(include_hidden)]  # fmt: skip
@@ -187,7 +188,7 @@ class Job:
 
 
 def _load(spec_source: str, secret: str = PUBLIC_SECRET) -> AssignmentSpec:
-    from autograder.spec import builtin_spec
+    from autograder.assignment import builtin_spec
 
     if spec_source.startswith("builtin:"):
         spec = builtin_spec(spec_source.removeprefix("builtin:"))
@@ -249,7 +250,7 @@ def grade_batch(
     is what the hidden probes draw their values from.
     """
     spec = _load(spec_source, secret)
-    sandbox = replace(sandbox, preload=spec.kernel_preload())
+    sandbox = replace(sandbox, preload=preload_for(spec))
     names = names or result_names(submissions)
     keys = {path: grade_key(path, spec, sandbox, include_hidden, secret) for path in submissions}  # changed: regrade
     results_dir, outcome = out_dir / "results", BatchOutcome()

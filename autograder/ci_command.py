@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from autograder.assignment import builtin_spec
 from autograder.errors import SpecError
-from autograder.spec import builtin_spec
 
 WORKFLOW_PATH = Path(".github") / "workflows" / "gdgrade.yml"
 CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"

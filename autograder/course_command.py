@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from autograder.assignment import load_spec
 from autograder.batch import grade_batch, load_result, refusal, summary_table, write_atomically
 from autograder.course import (
     PATTERNS,
@@ -30,12 +31,11 @@ from autograder.course import (
     require_assignment,
     submission_timestamp,
 )
+from autograder.engine.grade import failed_result
 from autograder.errors import InfrastructureError
 from autograder.gradebook import late_penalty_plugin, record_result, score_rows
-from autograder.grading import failed_result
 from autograder.hidden_draws import grading_secret
 from autograder.html_report import html_report
-from autograder.spec import load_spec
 
 INFRASTRUCTURE_FAILURE = 3
 

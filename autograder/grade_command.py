@@ -12,12 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from autograder.assignment import builtin_spec, load_spec
 from autograder.batch import collect_submissions, grade_batch, summary_table
 from autograder.errors import SpecError
 from autograder.hidden_draws import PUBLIC_SECRET, grading_secret
 from autograder.report_writer import ReportTargets, write_reports
 from autograder.sandbox.backends import BACKENDS, Limits, Sandbox, available_backend
-from autograder.spec import builtin_spec, load_spec
 
 EXAMPLES = Path(__file__).parent / "examples" / "cs231n"
 INFRASTRUCTURE_FAILURE = 3

@@ -18,8 +18,9 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 
-from autograder.grading import GradeResult, grade
-from autograder.spec import AssignmentSpec, builtin_spec
+from autograder.assignment import builtin_spec
+from autograder.engine.grade import GradeResult, grade
+from autograder.spec import AssignmentSpec
 
 _WORDS = {
     "en": {"passed": "passed", "failed": "FAILED", "total": "score", "why": "why"},

@@ -18,23 +18,25 @@ An instructor writes a new assignment as a spec, not Python::
     probes = [{ problem = "tricky", steps = 12, lr = 0.05 },
               { problem = "elliptic", steps = 10, grad_scale = 1e-6, hidden = true }]
 
-Any mistake in a spec raises :class:`SpecError` at load, naming the file, the question,
-the check and the field.
+This module only parses structure: types, required fields, ranges of plain values. It is
+a leaf: what a check kind or a calling convention accepts is validated against their
+registries by :mod:`autograder.assignment`, which is how specs are loaded. Any mistake in a
+spec raises :class:`SpecError` at load, naming the file, the question, the check and the field.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import sys
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from autograder.compare import Tolerance
+from autograder.engine.compare import Tolerance
 from autograder.errors import SpecError
 from autograder.hidden_draws import split_draws
-from autograder.sandbox.backends import DEFAULT_PRELOAD
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,11 +44,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 LANGUAGES = ("en", "ko")
-TORCH_CONVENTIONS = ("torch-optimizer", "torch-scheduler", "torch-train")
-CHECK_KINDS = (
-    "replay", "one-step", "closed-loop", "schedule", "property", "gradient", "divergence", "value",
-    "function", "minibatch", "training",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -114,13 +111,6 @@ class AssignmentSpec:
     source: str = "<memory>"
     preload: tuple[str, ...] | None = None  # modules kernels import before the submission arrives
 
-    def kernel_preload(self) -> tuple[str, ...]:
-        """What a waiting kernel imports: the spec's list, else numpy, plus torch for torch questions."""
-        if self.preload is not None:
-            return self.preload
-        uses_torch = any(q.convention in TORCH_CONVENTIONS for q in self.questions)
-        return DEFAULT_PRELOAD if uses_torch else ("numpy",)
-
     def fingerprint(self) -> str:
         """A hash of the spec's content (where it was loaded from does not count)."""
         text = json.dumps(asdict(self) | {"source": None}, sort_keys=True, default=str)
@@ -134,7 +124,7 @@ class AssignmentSpec:
         raise KeyError(question_id)
 
 
-class _Where:
+class Where:
     """Builds SpecError messages that say exactly where the problem is."""
 
     def __init__(self, source: str, question: str | None = None, check: str | None = None):
@@ -178,7 +168,7 @@ def _type_names(types) -> str:
 _PROBE_FIELDS = {"label", "hidden", "problem", "steps", "lr", "hparams", "schedule", "grad_scale", "params"}
 
 
-def _probe(table: Any, index: int, where: _Where) -> ProbeSpec:
+def _probe(table: Any, index: int, where: Where) -> ProbeSpec:
     if not isinstance(table, dict):
         raise where.error(f"probes[{index}]", "must be a table")
     where.no_unknown(table, _PROBE_FIELDS)
@@ -188,7 +178,7 @@ def _probe(table: Any, index: int, where: _Where) -> ProbeSpec:
     return replace(_concrete_probe(low, index, where), draws=draws)
 
 
-def _concrete_probe(table: dict, index: int, where: _Where) -> ProbeSpec:
+def _concrete_probe(table: dict, index: int, where: Where) -> ProbeSpec:
     steps = where.get(table, "steps", int, 10)
     if steps < 1:
         raise where.error("steps", f"must be >= 1, got {steps}")
@@ -200,7 +190,7 @@ def _concrete_probe(table: dict, index: int, where: _Where) -> ProbeSpec:
         hidden=where.get(table, "hidden", bool, False),
         problem=where.get(table, "problem", str, None),
         steps=steps,
-        lr=float(where.get(table, "lr", (int, float), 0.0)) or None,
+        lr=_learning_rate(table, where),
         hparams=_plain(where.get(table, "hparams", dict, {})),
         schedule=schedule,
         grad_scale=float(where.get(table, "grad_scale", (int, float), 1.0)),
@@ -208,44 +198,50 @@ def _concrete_probe(table: dict, index: int, where: _Where) -> ProbeSpec:
     )
 
 
+def _learning_rate(table: dict, where: Where) -> float | None:
+    """The probe's lr; None when it gives none (0 stays 0: it is never read as "the default")."""
+    if "lr" not in table:
+        return None
+    lr = float(where.get(table, "lr", (int, float)))
+    if not math.isfinite(lr) or lr < 0:
+        raise where.error("lr", f"must be a number >= 0, got {lr!r}")
+    return lr
+
+
 def _plain(table: dict) -> dict:
     """TOML arrays become tuples for betas-like values, so hyperparameters stay hashable."""
     return {key: tuple(value) if isinstance(value, list) else value for key, value in table.items()}
 
 
-_CHECK_FIELDS = {
-    "kind",
-    "points",
-    "probes",
-    "rtol",
-    "atol",
-    "name",
-    "tight_steps",
-    "loss_rtol",
-    "expect",
-}
+_CHECK_FIELDS = {"kind", "points", "probes", "rtol", "atol", "name"}  # a kind's own options come on top
 
 
-def _check(table: Any, index: int, where: _Where) -> CheckSpec:
+def _tolerance(table: dict, where: Where) -> Tolerance | None:
+    if "rtol" not in table and "atol" not in table:
+        return None
+    values = {key: float(where.get(table, key, (int, float), 0.0)) for key in ("rtol", "atol")}
+    for key, value in values.items():
+        if not math.isfinite(value) or value < 0:
+            raise where.error(key, f"must be a number >= 0, got {value!r}")
+    return Tolerance(values["rtol"], values["atol"])
+
+
+def _check(table: Any, index: int, where: Where) -> CheckSpec:
     if not isinstance(table, dict):
         raise where.error(f"checks[{index}]", "must be a table")
-    kind = where.get(table, "kind", str, choices=CHECK_KINDS)
-    where = _Where(where.source, where.question, f"check {index + 1} ({kind})")
-    where.no_unknown(table, _CHECK_FIELDS)
+    kind = where.get(table, "kind", str)
+    where = Where(where.source, where.question, f"check {index + 1} ({kind})")
     points = float(where.get(table, "points", (int, float)))
     if points < 0:
         raise where.error("points", f"must be >= 0, got {points}")
     probes = where.get(table, "probes", list)
     if not probes:
         raise where.error("probes", "needs at least one probe")
-    tolerance = None
-    if "rtol" in table or "atol" in table:
-        tolerance = Tolerance(
-            float(where.get(table, "rtol", (int, float), 0.0)),
-            float(where.get(table, "atol", (int, float), 0.0)),
-        )
-    options = {key: table[key] for key in ("name", "tight_steps", "loss_rtol", "expect") if key in table}
-    return CheckSpec(kind, points, tuple(_probe(p, i, where) for i, p in enumerate(probes)), tolerance, options)
+    options = {key: value for key, value in table.items() if key not in _CHECK_FIELDS - {"name"}}
+    if "name" in options:
+        where.get(table, "name", str)
+    probes = tuple(_probe(p, i, where) for i, p in enumerate(probes))
+    return CheckSpec(kind, points, probes, _tolerance(table, where), options)
 
 
 _QUESTION_FIELDS = {
@@ -254,7 +250,7 @@ _QUESTION_FIELDS = {
 }  # fmt: skip
 
 
-def _symbols(table: dict, where: _Where) -> dict[str, str]:
+def _symbols(table: dict, where: Where) -> dict[str, str]:
     symbol = where.get(table, "symbol", (str, dict))
     if isinstance(symbol, str):
         return {"main": symbol}
@@ -264,7 +260,7 @@ def _symbols(table: dict, where: _Where) -> dict[str, str]:
     return dict(symbol)
 
 
-def _accepted(table: dict, where: _Where) -> tuple:
+def _accepted(table: dict, where: Where) -> tuple:
     alternatives = []
     for index, entry in enumerate(where.get(table, "accept", list, [])):
         if not isinstance(entry, dict):
@@ -276,17 +272,15 @@ def _accepted(table: dict, where: _Where) -> tuple:
 def _question(table: Any, index: int, source: str) -> QuestionSpec:
     if not isinstance(table, dict):
         raise SpecError(f"{source}, questions[{index}]: must be a table")
-    where = _Where(source, table.get("id", f"#{index + 1}"))
+    where = Where(source, table.get("id", f"#{index + 1}"))
     where.no_unknown(table, _QUESTION_FIELDS)
-    from autograder.adapters import CONVENTIONS  # the registry validates convention names
-
     checks = where.get(table, "checks", list)
     if not checks:
         raise where.error("checks", "needs at least one check")
     question = QuestionSpec(
         id=where.get(table, "id", str),
         title=where.get(table, "title", str, ""),
-        convention=where.get(table, "convention", str, choices=sorted(CONVENTIONS)),
+        convention=where.get(table, "convention", str),
         symbols=_symbols(table, where),
         reference=where.get(table, "reference", str),
         checks=tuple(_check(c, i, where) for i, c in enumerate(checks)),
@@ -294,18 +288,22 @@ def _question(table: Any, index: int, source: str) -> QuestionSpec:
         names=dict(where.get(table, "names", dict, {})),
         forbidden=tuple(where.get(table, "forbidden", list, [])),
         accept=_accepted(table, where),
-        time_limit=float(where.get(table, "time_limit", (int, float), 10.0)),
+        time_limit=_positive(where, table, "time_limit", 10.0),
     )
-    CONVENTIONS[question.convention].validate(question, where)
-    from autograder.checks import validate  # checks know what their probes need
-
-    validate(question, where)
     return question
 
 
-def parse_spec(data: dict, source: str = "<memory>") -> AssignmentSpec:
-    """Build an AssignmentSpec from already-parsed TOML data."""
-    where = _Where(source)
+def _positive(where: Where, table: dict, key: str, default: float) -> float:
+    value = float(where.get(table, key, (int, float), default))
+    if not math.isfinite(value) or value <= 0:
+        raise where.error(key, f"must be a positive number of seconds, got {value!r}")
+    return value
+
+
+def spec_from_data(data: dict, source: str = "<memory>") -> AssignmentSpec:
+    """The structure of an AssignmentSpec from already-parsed TOML data (not validated against
+    the registries: :func:`autograder.assignment.parse_spec` does both)."""
+    where = Where(source)
     where.no_unknown(data, {"id", "title", "language", "questions", "preload"})
     questions = where.get(data, "questions", list)
     if not questions:
@@ -325,7 +323,7 @@ def parse_spec(data: dict, source: str = "<memory>") -> AssignmentSpec:
     )
 
 
-def _preload(data: dict, where: _Where) -> tuple[str, ...] | None:
+def _preload(data: dict, where: Where) -> tuple[str, ...] | None:
     if "preload" not in data:
         return None
     modules = where.get(data, "preload", list)
@@ -335,8 +333,8 @@ def _preload(data: dict, where: _Where) -> tuple[str, ...] | None:
     return tuple(modules)
 
 
-def load_spec(path: str | Path) -> AssignmentSpec:
-    """Read and validate a spec file; any problem raises SpecError naming the file."""
+def read_spec(path: str | Path) -> AssignmentSpec:
+    """Read a spec file's structure; any problem raises SpecError naming the file."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -344,20 +342,26 @@ def load_spec(path: str | Path) -> AssignmentSpec:
         raise SpecError(f"{path}: cannot read the spec: {error.strerror or error}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise SpecError(f"{path}: not valid TOML: {error}") from None
-    return parse_spec(data, str(path))
+    return spec_from_data(data, str(path))
 
 
 BUILTIN_SPECS = Path(__file__).parent / "specs"
 
 
-def builtin_spec(assignment_id: str) -> AssignmentSpec:
-    """A spec shipped with gdgrade: a course assignment (``04-adaptive``) or ``cs231n-optim``."""
+def builtin_spec_path(assignment_id: str) -> Path:
+    """Where a spec shipped with gdgrade lives: a course assignment (``04-adaptive``) or ``cs231n-optim``."""
     from assignments import ASSIGNMENTS, spec_path
 
     if assignment_id in ASSIGNMENTS:
-        return load_spec(spec_path(assignment_id))
+        return spec_path(assignment_id)
     path = BUILTIN_SPECS / f"{assignment_id}.toml"
     if not path.is_file():
-        known = ", ".join([*ASSIGNMENTS, *sorted(p.stem for p in BUILTIN_SPECS.glob("*.toml"))])
-        raise SpecError(f"no built-in assignment {assignment_id!r}; built-in: {known}")
-    return load_spec(path)
+        raise SpecError(f"no built-in assignment {assignment_id!r}; built-in: {', '.join(builtin_ids())}")
+    return path
+
+
+def builtin_ids() -> list[str]:
+    """The ids of every spec shipped with gdgrade."""
+    from assignments import ASSIGNMENTS
+
+    return [*ASSIGNMENTS, *sorted(p.stem for p in BUILTIN_SPECS.glob("*.toml"))]

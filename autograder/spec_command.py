@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from autograder.assignment import builtin_spec, load_spec
 from autograder.errors import SpecError
-from autograder.spec import AssignmentSpec, builtin_spec, load_spec
+from autograder.spec import AssignmentSpec
 
 
 def add_parser(commands) -> None:

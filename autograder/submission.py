@@ -11,8 +11,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from autograder.engine.grade import GradeResult, failed_result, grade
 from autograder.errors import InfrastructureError, SubmissionError
-from autograder.grading import GradeResult, failed_result, grade
 from autograder.notebooks import load_submission, student_notebook
 from autograder.sandbox.backends import Sandbox
 from autograder.sandbox.jobdir import WorkFolder

@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from autograder.spec import AssignmentSpec, parse_spec
+from autograder.assignment import parse_spec
+from autograder.spec import AssignmentSpec
+from reference.functions import FUNCTIONS
 from reference.mistakes import MISTAKES, Mistake, mistakes_for
 from reference.optimizers import OPTIMIZERS, Optimizer, get_optimizer
 from reference.problems import get_problem
@@ -244,7 +246,24 @@ def _batching_case(mistake: Mistake):
     return parse_spec({"id": "synthetic-batches", "questions": [question]}), {"make_batches": make_batches}
 
 
+def _function_case(mistake: Mistake):
+    probe = mistake.probe
+    problem, pair = get_problem(probe.problem), FUNCTIONS[mistake.target].output == "pair"
+    question = {
+        "id": "f", "convention": "function", "symbol": "f", "reference": mistake.target,
+        "checks": [{"kind": "function", "points": 1,
+                    "probes": [{"problem": probe.problem, "steps": probe.n_steps, "params": probe.hparams}]}],
+    }  # fmt: skip
+
+    def f(*args):
+        numbers = np.ravel(mistake.build(args, problem, probe.hparams))
+        return (numbers[: len(numbers) // 2], numbers[len(numbers) // 2 :]) if pair else numbers
+
+    return parse_spec({"id": "synthetic-function", "questions": [question]}), {"f": f}
+
+
 CASES = {
+    "function": _function_case,
     "optimizer": _optimizer_case,
     "schedule": _schedule_case,
     "loop": _loop_case,
@@ -259,7 +278,7 @@ def mistake_case(mistake: Mistake) -> tuple[AssignmentSpec, dict[str, Any]]:
 
 def diagnosis_report() -> list[tuple[str, str | None, float, float]]:
     """For every catalog mistake: (id, the id diagnosed, score, max score)."""
-    from autograder.grading import grade
+    from autograder.engine.grade import grade
 
     rows = []
     for mistake in MISTAKES:

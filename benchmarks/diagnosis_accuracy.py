@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from autograder import diagnosis, synthetic  # noqa: E402
+from autograder import synthetic  # noqa: E402
+from autograder.engine import diagnosis  # noqa: E402
 
 _full_match = diagnosis.matches
 

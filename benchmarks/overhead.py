@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assignments import source_notebook, spec_path  # noqa: E402
 from autograder.batch import write_atomically  # noqa: E402
 from autograder.html_report import html_report  # noqa: E402
-from autograder.sandbox.backends import Sandbox, available_backend  # noqa: E402
+from autograder.sandbox.backends import Sandbox, available_backend, preload_for  # noqa: E402
 from autograder.sandbox.pool import KernelPool  # noqa: E402
 from autograder.spec import load_spec  # noqa: E402
 from autograder.submission import grade_submission  # noqa: E402
@@ -67,7 +67,7 @@ def _graded_once(path: Path, spec, sandbox: Sandbox, pool: KernelPool, out: Path
 def measure(assignment: str, count: int, settle: float) -> list[dict]:
     """Per-submission timings of ``count`` gradings of the assignment's solution notebook."""
     spec = load_spec(spec_path(assignment))
-    sandbox = Sandbox(available_backend(), preload=spec.kernel_preload())
+    sandbox = Sandbox(available_backend(), preload=preload_for(spec))
     rows = []
     with tempfile.TemporaryDirectory(prefix="gdgrade-overhead-") as folder:
         folder = Path(folder)
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"sandbox: {available_backend()}; one submission at a time, warm pool")
     verdicts = []
     for assignment in arguments.assignments.split(","):
-        kind = "torch" if "torch" in load_spec(spec_path(assignment)).kernel_preload() else "numpy"
+        kind = "torch" if "torch" in preload_for(load_spec(spec_path(assignment))) else "numpy"
         verdicts.append(report(assignment, measure(assignment, arguments.n, arguments.settle), kind))
     return 0 if all(verdicts) else 1
 

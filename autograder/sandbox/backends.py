@@ -69,6 +69,18 @@ def seccomp_source() -> str:
     return Path(seccomp.__file__).read_text(encoding="utf-8")
 
 
+TORCH_CONVENTIONS = ("torch-optimizer", "torch-scheduler", "torch-train")
+
+
+def preload_for(spec) -> tuple[str, ...]:
+    """What a waiting kernel imports for an assignment: the spec's list, else numpy, plus torch
+    (and its optimizer machinery) for torch questions."""
+    if spec.preload is not None:
+        return spec.preload
+    uses_torch = any(q.convention in TORCH_CONVENTIONS for q in spec.questions)
+    return DEFAULT_PRELOAD if uses_torch else ("numpy",)
+
+
 def launch_code(preload: tuple[str, ...], filter_required: bool = True) -> str:
     """The kernel's ``python -c`` program: the user-namespace filter, ``preload`` (what is
     installed), then ipykernel. Without ``filter_required`` a missing filter is not fatal."""

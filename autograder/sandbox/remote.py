@@ -1,4 +1,4 @@
-"""The student's code in a sandboxed kernel, as a :class:`~autograder.boundary.StudentCode`.
+"""The student's code in a sandboxed kernel, as a :class:`~autograder.engine.student_code.StudentCode`.
 
 After the notebook's cells have run, :meth:`RemoteSession.install` sends the
 :mod:`autograder.student` package into the kernel as source (its module list comes from
@@ -21,7 +21,15 @@ from pathlib import Path
 import numpy as np
 
 from autograder import student as student_package
-from autograder.boundary import SURFACE_FUNCTIONS, Lent, Observed, Request, check_result, mutated_calls, question_data
+from autograder.engine.student_code import (
+    SURFACE_FUNCTIONS,
+    Lent,
+    Observed,
+    Request,
+    check_result,
+    mutated_calls,
+    question_data,
+)
 from autograder.errors import SubmissionError
 from autograder.sandbox.channel import Caps
 from autograder.sandbox.kernel import KernelDiedError, KernelSession

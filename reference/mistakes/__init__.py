@@ -8,7 +8,9 @@ run on which the variant and the reference visibly differ. Kinds:
 * ``schedule``: ``build(schedule_name, **params, **knobs) -> f(step)``; target ``"*"``
   means it applies to every schedule;
 * ``loop``: ``build(problem, lr, n_steps) -> Trajectory`` (target ``"gd"``);
-* ``batching``: ``build(n, batch_size, n_epochs, rng) -> batches`` (target ``"minibatch"``).
+* ``batching``: ``build(n, batch_size, n_epochs, rng) -> batches`` (target ``"minibatch"``);
+* ``function``: ``build(args, problem, params) -> numbers``, a wrong version of a reference
+  function of :mod:`reference.functions` (the target), on the same arguments.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ import numpy as np
 
 from reference import optimizers as opt
 from reference.batching import epoch_batches
+from reference.functions import FUNCTIONS
 from reference.problems import get_problem
 from reference.schedules import SCHEDULES, make_schedule
 from reference.trajectory import replay, run
 
-KINDS = ("optimizer", "schedule", "loop", "batching")
+KINDS = ("optimizer", "schedule", "loop", "batching", "function")
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,16 @@ def _batching_outputs(mistake: Mistake) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(reference), np.concatenate(wrong)
 
 
+def _function_outputs(mistake: Mistake) -> tuple[np.ndarray, np.ndarray]:
+    reference, problem, params = FUNCTIONS[mistake.target], get_problem(mistake.probe.problem), mistake.probe.hparams
+    cases = reference.cases(problem, mistake.probe.n_steps, params)
+    right = [np.ravel(reference.expected(problem, params, args)) for args in cases]
+    wrong = [np.ravel(mistake.build(args, problem, params)) for args in cases]
+    return np.concatenate(right), np.concatenate(wrong)
+
+
 _OUTPUTS = {
+    "function": _function_outputs,
     "optimizer": _optimizer_outputs,
     "schedule": _schedule_outputs,
     "loop": _loop_outputs,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
+import numpy as np
+
+from reference import functions as fn
 from reference.mistakes import Mistake, Probe
 from reference.mistakes import adam_slips as adam
 from reference.mistakes import optimizer_slips as slips
@@ -14,6 +17,17 @@ _TINY = 1e-6  # gradient scale at which eps placement shows
 _MOMENTUM = {"momentum": 0.9}
 _DECAY = {"weight_decay": 0.1}
 _BATCHES = {"n": 10, "batch_size": 3, "n_epochs": 2, "seed": 0}
+_RANGE = {"lr_min": 1e-4, "lr_max": 1.2, "n_steps": 60}
+
+
+def _function(mistake_id, target, en, ko, build, problem="tiny-regression", params=None) -> Mistake:
+    return Mistake(
+        mistake_id, "function", target, en, ko, build, Probe(problem=problem, n_steps=3, hparams=params or {})
+    )
+
+
+def _mse_of(errors):
+    return lambda args, problem, params: errors(fn.linear_predict(args[0], args[1]) - args[2])
 
 
 def _optimizer(mistake_id, target, en, ko, build, **probe) -> Mistake:
@@ -419,5 +433,70 @@ MISTAKES: tuple[Mistake, ...] = (
         "데이터를 섞지 않았습니다. 매 에폭 0, 1, ..., n-1 순서로 배치를 자릅니다.",
         runs.no_shuffle,
         Probe(hparams=_BATCHES),
+    ),
+    # --- functions a check calls on its own inputs --------------------------------------------
+    _function(
+        "predict-swapped-parameters",
+        "linear-predict",
+        "w0 and w1 are swapped: w[0] is the intercept, w[1] the slope.",
+        "w0과 w1이 바뀌었습니다: w[0]이 절편, w[1]이 기울기입니다.",
+        lambda args, problem, params: fn.linear_predict(args[0][::-1], args[1]),
+    ),
+    _function(
+        "mse-summed",
+        "mse-loss",
+        "The squared errors are summed, not averaged (divide by N).",
+        "제곱 오차를 평균하지 않고 더했습니다(N으로 나누세요).",
+        _mse_of(lambda errors: np.sum(errors**2)),
+    ),
+    _function(
+        "mse-halved",
+        "mse-loss",
+        "This is half the MSE: the lesson's loss has no 1/2.",
+        "MSE의 절반입니다: 이 수업의 손실에는 1/2이 없습니다.",
+        _mse_of(lambda errors: 0.5 * np.mean(errors**2)),
+    ),
+    _function(
+        "mse-not-squared",
+        "mse-loss",
+        "The errors are not squared (or the square root was taken).",
+        "오차를 제곱하지 않았거나 제곱근을 취했습니다.",
+        _mse_of(lambda errors: np.sqrt(np.mean(errors**2))),
+    ),
+    _function(
+        "range-test-linear-spacing",
+        "range-test",
+        "The lrs are evenly spaced; the range test spaces them geometrically (exponentially).",
+        "lr 간격이 균등합니다; 범위 테스트는 lr을 지수적으로(등비) 늘립니다.",
+        lambda args, problem, params: fn.range_curve(problem, params, spacing="linear"),
+        problem="quadratic",
+        params=_RANGE,
+    ),
+    _function(
+        "range-test-loss-after-update",
+        "range-test",
+        "Each loss is recorded after the update; record it before, at the parameters the lr is tried on.",
+        "손실을 업데이트 후에 기록했습니다; 업데이트 전 손실을 기록하세요.",
+        lambda args, problem, params: fn.range_curve(problem, params, after_update=True),
+        problem="quadratic",
+        params=_RANGE,
+    ),
+    _function(
+        "suggest-lr-no-skip",
+        "suggest-lr",
+        "The first 10 and last 5 points must be skipped before looking for the steepest slope.",
+        "가장 가파른 기울기를 찾기 전에 처음 10개와 마지막 5개 점을 건너뛰어야 합니다.",
+        lambda args, problem, params: np.array(fn.steepest(args[0], args[1])),
+        problem="quadratic",
+        params={"lr_min": 0.05, "lr_max": 1.2, "n_steps": 30},  # the fastest fall is in the first points
+    ),
+    _function(
+        "suggest-lr-lowest-loss",
+        "suggest-lr",
+        "This is the lr of the lowest loss; the suggestion is where the loss falls fastest.",
+        "손실이 가장 낮은 lr입니다; 제안값은 손실이 가장 빨리 떨어지는 지점입니다.",
+        lambda args, problem, params: np.array(np.asarray(args[0])[np.argmin(args[1])]),
+        problem="quadratic",
+        params=_RANGE,
     ),
 )

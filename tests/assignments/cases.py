@@ -44,7 +44,7 @@ CASES = [
 def mse_grad(w, x, y):
     r = w[1] * x + w[0] - y
     return np.array([np.mean(r), np.mean(r * x)])
-""", {"mse_grad/gradient": "0.5x the analytic gradient"}),
+""", {"mse_grad/gradient": "해석적 그라디언트의 0.5배"}),
     Case(GD, "one-sided-difference", """
 def numerical_grad(f, w, h=1e-5):
     grad = np.zeros(len(w))
@@ -53,12 +53,12 @@ def numerical_grad(f, w, h=1e-5):
         bumped[i] += h
         grad[i] = (f(bumped) - f(w)) / h
     return grad
-""", {"numerical_grad/gradient": "use the central difference"}),
+""", {"numerical_grad/gradient": "중앙 차분"}),
     Case(GD, "central-difference-over-h", """
 def numerical_grad(f, w, h=1e-5):
     eye = np.eye(len(w))
     return np.array([(f(w + h * e) - f(w - h * e)) / h for e in eye])
-""", {"numerical_grad/gradient": "2x the analytic gradient"}),
+""", {"numerical_grad/gradient": "해석적 그라디언트의 2배"}),
     Case(GD, "aliased-trajectory", """
 def gradient_descent(grad_fn, w0, lr, n_steps):
     w = np.array(w0, dtype=float)
@@ -93,7 +93,7 @@ def gradient_descent(grad_fn, w0, lr, n_steps):
         w0 -= lr * grad_fn(w0)
         path.append(w0.copy())
     return np.array(path)
-""", {"gradient_descent/closed-loop": "changed the w0 it was given in place"}),
+""", {"gradient_descent/closed-loop": "받은 w0을 제자리에서 바꿨습니다"}),
     Case(GD, "loops-in-float32", """
 def predict(w, x):
     return np.array([np.float32(w[1]) * np.float32(xi) + np.float32(w[0]) for xi in x], dtype=np.float32)
@@ -225,7 +225,7 @@ def momentum_step(w, g, state, lr, momentum=0.9):
     state -= lr * g
     w += state
     return w, state
-""", {"momentum/property": "changed its input w or g in place"}),
+""", {"momentum/property": "입력 w나 g를 제자리에서 바꿨습니다"}),
     Case(MOMENTUM, "nesterov-without-look-ahead", """
 def nesterov_step(w, grad_fn, state, lr, momentum=0.9):
     v = momentum * state - lr * grad_fn(w)

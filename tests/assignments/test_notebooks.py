@@ -8,10 +8,10 @@ import nbformat
 import pytest
 
 from assignments import ASSIGNMENTS, source_notebook
+from autograder.assignment import builtin_spec
 from autograder.assignment_command import release_assignment
 from autograder.batch import grade_batch
 from autograder.sandbox.backends import Limits, Sandbox, available_backend
-from autograder.spec import builtin_spec
 
 
 def _cells(notebook, kind: str):

@@ -4,8 +4,8 @@ from collections import Counter
 
 import pytest
 
-from autograder.grading import grade
-from autograder.spec import builtin_spec
+from autograder.assignment import builtin_spec
+from autograder.engine.grade import grade
 from tests.assignments.cases import CASES
 from tests.assignments.helpers import solution_namespace
 

@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from autograder.boundary import LocalStudent, Request, mutated_calls, question_data
+from autograder.assignment import parse_spec
+from autograder.engine.student_code import LocalStudent, Request, mutated_calls, question_data
 from autograder.errors import SubmissionError
 from autograder.sandbox.remote import Callbacks, describe, observed
-from autograder.spec import parse_spec
 from autograder.student.codec import decode, digest, encode
 from autograder.student.endpoint import serve
 from reference.problems import get_problem

@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.grading import grade
-from autograder.spec import builtin_spec
+from autograder.assignment import builtin_spec
+from autograder.engine.grade import grade
 from tests.autograder.students import dlai_optimization
 from tests.conftest import load_module
 

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from autograder import synthetic
-from autograder.grading import grade
-from autograder.spec import parse_spec
+from autograder.assignment import parse_spec
+from autograder.engine.grade import grade
 from reference.mistakes import MISTAKES, mistakes_for
 from reference.optimizers import get_optimizer
 from reference.schedules import make_schedule

@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.forbidden_scan import scan
+from autograder.engine.forbidden_scan import scan
 
 FORBID = ("torch.optim",)
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from assignments import source_notebook
+from autograder.assignment import builtin_spec
 from autograder.sandbox import jobdir as sandbox_module
-from autograder.sandbox.backends import Sandbox, available_backend
+from autograder.sandbox.backends import Sandbox, available_backend, preload_for
 from autograder.sandbox.forkserver import fork_server_applies
 from autograder.sandbox.pool import KernelPool
-from autograder.spec import builtin_spec
 from autograder.submission import grade_submission
 
 pytestmark = pytest.mark.skipif(
@@ -56,7 +56,7 @@ def report(result) -> dict:
 
 @pytest.fixture(scope="module")
 def pool():
-    sandbox = Sandbox("bwrap", preload=builtin_spec("03-momentum").kernel_preload())
+    sandbox = Sandbox("bwrap", preload=preload_for(builtin_spec("03-momentum")))
     assert fork_server_applies(sandbox)
     pool = KernelPool(sandbox)
     yield pool
@@ -150,7 +150,7 @@ def test_the_fork_server_can_be_turned_off(monkeypatch):
 def test_without_it_each_kernel_is_its_own_bwrap_and_grades_the_same(monkeypatch, tmp_path):
     monkeypatch.setenv("GDGRADE_FORK_SERVER", "0")
     spec = builtin_spec("03-momentum")
-    sandbox = Sandbox("bwrap", preload=spec.kernel_preload())
+    sandbox = Sandbox("bwrap", preload=preload_for(spec))
     pool = KernelPool(sandbox)
     try:
         result = grade_submission(source_notebook("03-momentum"), spec, sandbox, pool=pool)

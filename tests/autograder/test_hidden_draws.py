@@ -3,10 +3,10 @@
 import pytest
 
 from assignments import ASSIGNMENTS
+from autograder.assignment import builtin_spec, parse_spec
+from autograder.engine.grade import grade
 from autograder.errors import SpecError
-from autograder.grading import grade
 from autograder.hidden_draws import grading_secret, has_draws, with_drawn_probes
-from autograder.spec import builtin_spec, parse_spec
 from tests.assignments.helpers import solution_namespace
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading import grade
+from autograder.assignment import builtin_spec
+from autograder.engine.grade import grade
 from autograder.html_report import html_report
-from autograder.spec import builtin_spec
 from tests.conftest import load_module
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from autograder.assignment import parse_spec
+from autograder.engine.grade import grade
 from autograder.errors import SpecError
-from autograder.grading import grade
-from autograder.spec import parse_spec
 from reference.batching import minibatch_epoch
 from reference.lessons import lesson_run
 

@@ -5,11 +5,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import reference_cache
-from autograder.grading import grade
+from autograder.assignment import builtin_spec
+from autograder.engine import reference_cache
+from autograder.engine.grade import grade
+from autograder.engine.reference_cache import ReferenceCache, cache_for, remembered_array, using
 from autograder.hidden_draws import PUBLIC_SECRET, with_drawn_probes
-from autograder.reference_cache import ReferenceCache, cache_for, remembered_array, using
-from autograder.spec import builtin_spec
 from tests.conftest import load_module
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "autograder" / "examples" / "cs231n" / "alice_correct.py"

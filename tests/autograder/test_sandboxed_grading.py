@@ -6,9 +6,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.assignment import parse_spec
 from autograder.batch import grade_batch
 from autograder.sandbox.backends import Limits, Sandbox, available_backend
-from autograder.spec import parse_spec
 
 pytestmark = pytest.mark.skipif(available_backend() != "bwrap", reason="needs bubblewrap, prlimit and setpriv")
 

@@ -2,8 +2,9 @@
 
 import pytest
 
+from autograder.assignment import builtin_spec, load_spec
 from autograder.errors import SpecError
-from autograder.spec import builtin_spec, load_spec
+from autograder.sandbox.backends import preload_for
 
 GOOD = """
 id = "demo"
@@ -117,11 +118,11 @@ def test_spec_check_command_summarises_or_fails_in_one_line(tmp_path, capsys):
 
 
 def test_kernels_preload_numpy_and_torch_only_for_torch_questions(tmp_path):
-    assert load_spec(write(tmp_path, GOOD)).kernel_preload() == ("numpy",)
-    assert "torch" in builtin_spec("06-pytorch").kernel_preload()
-    assert builtin_spec("01-gradient-descent").kernel_preload() == ("numpy", "matplotlib.pyplot")
+    assert preload_for(load_spec(write(tmp_path, GOOD))) == ("numpy",)
+    assert "torch" in preload_for(builtin_spec("06-pytorch"))
+    assert preload_for(builtin_spec("01-gradient-descent")) == ("numpy", "matplotlib.pyplot")
     listed = GOOD.replace('language = "ko"', 'language = "ko"\npreload = ["numpy", "scipy.optimize"]')
-    assert load_spec(write(tmp_path, listed)).kernel_preload() == ("numpy", "scipy.optimize")
+    assert preload_for(load_spec(write(tmp_path, listed))) == ("numpy", "scipy.optimize")
 
 
 def test_a_bad_preload_list_is_refused(tmp_path):

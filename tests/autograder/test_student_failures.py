@@ -5,8 +5,8 @@ import time
 import numpy as np
 import pytest
 
-from autograder.grading import grade
-from autograder.spec import parse_spec
+from autograder.assignment import parse_spec
+from autograder.engine.grade import grade
 
 
 def _spec(forbidden=(), time_limit=2.0, kind="replay"):

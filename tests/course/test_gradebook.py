@@ -7,14 +7,14 @@ import sqlite3
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
+from autograder.assignment import builtin_spec
 from autograder.assignment_command import release_in_course
 from autograder.cli import main
 from autograder.course import init_course
 from autograder.course_command import write_gradebook
+from autograder.engine.grade import grade
 from autograder.errors import InfrastructureError
 from autograder.gradebook import score_rows
-from autograder.grading import grade
-from autograder.spec import builtin_spec
 from tests.assignments.helpers import solution_namespace
 
 ASSIGNMENT = "01-gradient-descent"

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder.adapters import CONVENTIONS
-from autograder.checks import CHECK_KINDS
-from autograder.checks.functions import FUNCTIONS
 from autograder.cli import build_parser
+from autograder.engine.checks import CHECK_KINDS
+from autograder.engine.conventions import CONVENTIONS
 from autograder.sandbox.backends import available_backend
 from autograder.spec import _CHECK_FIELDS, _PROBE_FIELDS, _QUESTION_FIELDS
+from reference.functions import FUNCTIONS
 from reference.optimizers import OPTIMIZERS
 from reference.problems import PROBLEMS
 from reference.schedules import SCHEDULES

@@ -13,7 +13,7 @@ from __future__ import annotations
 import nbformat
 
 from assignments import ASSIGNMENTS
-from autograder.spec import builtin_spec
+from autograder.assignment import builtin_spec
 from tests.assignments.helpers import graded_cells
 
 SCAVENGE = """

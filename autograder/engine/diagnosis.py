@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from autograder.compare import Comparison, Tolerance, matches
+from autograder.engine.compare import Comparison, Tolerance, matches
+from autograder.messages import number, say
 from autograder.timing import phase
 from reference.mistakes import Mistake
 
@@ -40,11 +41,10 @@ def first_step_ratio(student: np.ndarray, reference: np.ndarray) -> float | None
 
 
 def _ratio_text(ratio: float | None, language: str) -> str:
-    if ratio is None or abs(ratio - 1.0) < 0.02:
+    """The first-step ratio sentence, only when it says something (never "0x" or "infx")."""
+    if ratio is None or not np.isfinite(ratio) or abs(ratio - 1.0) < 0.02 or not 1e-3 <= ratio <= 1e3:
         return ""
-    if language == "ko":
-        return f"첫 스텝이 기준의 {ratio:.3g}배입니다. "
-    return f"Your first step is {ratio:.3g}x the reference's. "
+    return say("first step ratio", language, ratio=number(ratio, 3))
 
 
 def name_mistake(
@@ -71,23 +71,12 @@ def describe_departure(comparison: Comparison, language: str) -> str:
     step, component = comparison.first_bad_step, comparison.first_bad_component
     row = next((r for r in comparison.rows if r.step == step), None)
     if row is None or component is None or component >= len(row.student):
-        return (
-            f"{step}번째 스텝에서 기준과 달라집니다."
-            if language == "ko"
-            else f"Step {step} departs from the reference."
-        )
+        return say("departs at", language, step=step)
     yours, theirs = row.student[component], row.reference[component]
     with np.errstate(all="ignore"):
         off = abs(yours - theirs) / abs(theirs) if theirs else float("inf")
-    if language == "ko":
-        return (
-            f"{step}번째 스텝에서 기준과 달라집니다: 성분 {component}이(가) {yours:.6g}, "
-            f"기준은 {theirs:.6g}입니다(상대 오차 {off:.2g})."
-        )
-    return (
-        f"Step {step} departs from the reference: component {component} is {yours:.6g}, "
-        f"the reference's is {theirs:.6g} (relative error {off:.2g})."
-    )
+    return say("departs at component", language, step=step, component=component, yours=number(yours),
+               theirs=number(theirs), off=number(off, 2))  # fmt: skip
 
 
 def diagnose(

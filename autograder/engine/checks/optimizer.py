@@ -1,4 +1,13 @@
-"""Trajectory checks for optimizers: replay, one-step, closed-loop and divergence."""
+"""Optimizer checks: replay, one-step, closed-loop and divergence.
+
+* ``replay`` feeds the student the reference's gradient sequence and compares every step:
+  the loss surface cannot amplify an error, so tolerances can be tight (the main oracle);
+* ``one-step`` hands the student the reference's parameters and state at every step
+  (teacher forcing), for the CS231n and deeplearning.ai state formats;
+* ``closed-loop`` lets the student's code take its own steps: the early steps are compared
+  tightly, the loss curve loosely;
+* ``divergence``: a run the reference says diverges must diverge too, and a converging one converge.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograder.adapters import CONVENTIONS
-from autograder.boundary import RECORDS_ONCE
-from autograder.checks import ProbeOutcome, ensure_spec, observe, register, require, series, tolerance_for
-from autograder.compare import compare_sequences, matches
-from autograder.diagnosis import diagnose
-from autograder.reference_cache import remembered, remembered_array, remembered_per_mistake
+from autograder.engine.checks.registry import register
+from autograder.engine.compare import compare_sequences, matches
+from autograder.engine.conventions import CONVENTIONS
+from autograder.engine.probe import ProbeOutcome, ensure_spec, observe, require, series, tolerance_for
+from autograder.engine.reference_cache import remembered, remembered_array, remembered_per_mistake
+from autograder.engine.student_code import RECORDS_ONCE
+from autograder.engine.verdict import Mistakes, judge
+from autograder.messages import number, say
 from reference.mistakes import mistakes_for
 from reference.optimizers import OPTIMIZERS, Optimizer, get_optimizer
 from reference.problems import PROBLEMS, Problem, get_problem
@@ -39,7 +50,7 @@ class Setting:
 
 def _setting(probe, question) -> Setting:
     hparams = {**question.hparams, **probe.hparams}
-    lr = probe.lr or OPTIMIZERS[question.reference]().lr
+    lr = probe.lr if probe.lr is not None else OPTIMIZERS[question.reference]().lr
     schedule = make_schedule(probe.schedule[0], **probe.schedule[1]) if probe.schedule else None
     problem = get_problem(probe.problem)
 
@@ -64,11 +75,12 @@ def _validate_optimizer_probe(probe, question) -> None:
         not (probe.schedule and question.convention == "gd-runner"),
         "a gd-runner takes one lr; its probes cannot use a schedule",
     )
-    get_optimizer(question.reference, lr=probe.lr or 1e-3, **{**question.hparams, **probe.hparams})
+    lr = probe.lr if probe.lr is not None else 1e-3
+    get_optimizer(question.reference, lr=lr, **{**question.hparams, **probe.hparams})
     if probe.schedule:
         make_schedule(probe.schedule[0], **probe.schedule[1])
     for name, extra in question.accept:
-        get_optimizer(name, lr=probe.lr or 1e-3, **{**question.hparams, **probe.hparams, **extra})
+        get_optimizer(name, lr=lr, **{**question.hparams, **probe.hparams, **extra})
 
 
 def _validate_one_step_probe(probe, question) -> None:
@@ -83,28 +95,17 @@ def _student_hparams(setting: Setting) -> dict:
     return {"lr": setting.lr, **setting.hparams}
 
 
-def _verdict(probe, student, expected, tolerance, produce, candidates, language, accepted=(), view=None, *, key):
-    """Compare; on a miss, diagnose on ``view`` of the numbers (``produce`` gives that view).
-
-    With a ``view`` (one-step checks) the numbers are not a trajectory, so nothing is plotted.
-    ``key`` names the reference cache entries of the mistakes' numbers.
-    """
-    produce = remembered_per_mistake(produce, key)
-    comparison = compare_sequences(student, expected, tolerance)
-    plot = None if view else series("params", student, expected, probe.problem)
-    if comparison.passed or any(matches(student, alternative(), tolerance) for alternative in accepted):
-        return ProbeOutcome(probe, True, f"{probe.label}: matches the reference", comparison, series=plot)
-    view = view or (lambda numbers: numbers)
-    diagnosis = diagnose(candidates, produce, view(student), view(expected), comparison, tolerance, language)
-    return ProbeOutcome(probe, False, f"{probe.label}: {diagnosis.message}", comparison, diagnosis, plot)
-
-
 def _optimizer_mistakes(question):
     return [m for m in mistakes_for(question.reference) if m.kind == "optimizer"]
 
 
 def _variant(mistake, setting: Setting) -> Optimizer:
     return mistake.build(lr=setting.lr, **setting.hparams, **mistake.probe.knobs)
+
+
+def _mistakes(candidates, produce, key: str, view=None) -> Mistakes:
+    """Known mistakes whose numbers are kept in the reference cache under ``key``."""
+    return Mistakes(candidates, remembered_per_mistake(produce, key), view)
 
 
 # --- replay ------------------------------------------------------------------------------------
@@ -114,22 +115,26 @@ def _replay_probe(check, probe, question, student_code, language) -> ProbeOutcom
     """Feed the student the reference gradient sequence; compare every step's parameters."""
     setting = _setting(probe, question)
     grads, start, lrs = setting.grads * probe.grad_scale, setting.reference.params[0], setting.reference.lrs
-    expected = remembered_array(
-        _key(question, probe, "replay"), lambda: replay(setting.optimizer(question.reference), grads, start, lrs)
-    )
+    key = _key(question, probe, "replay")
+    expected = remembered_array(key, lambda: replay(setting.optimizer(question.reference), grads, start, lrs))
     observed = observe(student_code, "replay", question, _student_hparams(setting), grads, start, lrs)
-    student = observed.result
     accepted = [
-        lambda n=n, e=e: remembered_array(
-            _key(question, probe, "replay", n, e), lambda: replay(setting.optimizer(n, e), grads, start, lrs)
-        )
+        lambda n=n, e=e: remembered_array(f"{key}|{n}|{e}", lambda: replay(setting.optimizer(n, e), grads, start, lrs))
         for n, e in question.accept
     ]
-    return _verdict(
-        probe, student, expected, tolerance_for(check, observed.dtypes),
-        lambda mistake: replay(_variant(mistake, setting), grads, start, lrs),
-        _optimizer_mistakes(question), language, accepted, key=_key(question, probe, "replay"),
-    )  # fmt: skip
+    produce = lambda mistake: replay(_variant(mistake, setting), grads, start, lrs)  # noqa: E731
+    return judge(probe, observed.result, expected, tolerance_for(check, observed.dtypes), language,
+                 mistakes=_mistakes(_optimizer_mistakes(question), produce, key), accepted=accepted,
+                 plot=_plot(observed.result, expected, setting))  # fmt: skip
+
+
+def _plot(student, expected, setting: Setting) -> dict | None:
+    problem = setting.problem
+    losses = (_losses(problem, student), _losses(problem, expected)) if problem.dim <= MAX_PLOTTED_DIM else None
+    return series("params", student, expected, problem.name, losses)
+
+
+MAX_PLOTTED_DIM = 100  # loss curves are drawn for problems up to this many parameters
 
 
 # --- one-step (teacher-forced) ---------------------------------------------------------------------
@@ -151,20 +156,14 @@ def _one_step_probe(check, probe, question, student_code, language) -> ProbeOutc
     grads, start, lrs = setting.grads * probe.grad_scale, setting.reference.params[0], setting.reference.lrs
     reference = setting.optimizer(question.reference)
     states = _reference_states(reference, grads, start, lrs)
-    expected = np.array(
-        [reference.update(theta, g, s, lr)[0] for (theta, s), g, lr in zip(states, grads, lrs, strict=True)]
-    )
-    thetas = [theta for theta, _ in states]
-    taught = [to_student(s, question, setting.hparams) for _, s in states]
-    hparams = _student_hparams(setting)
-    observed = observe(student_code, "one_step", question, hparams, thetas, taught, grads, lrs)
-    return _verdict(
-        probe, observed.result, expected, tolerance_for(check, observed.dtypes),
-        lambda mistake: replay(_variant(mistake, setting), grads, start, lrs)[:2],
-        _optimizer_mistakes(question), language,
-        view=lambda steps: np.vstack([start, steps[:1]]),  # the first update, from the start point
-        key=_key(question, probe, "one-step"),
-    )  # fmt: skip
+    steps = zip(states, grads, lrs, strict=True)
+    expected = np.array([reference.update(theta, g, s, lr)[0] for (theta, s), g, lr in steps])
+    thetas, taught = [theta for theta, _ in states], [to_student(s, question, setting.hparams) for _, s in states]
+    observed = observe(student_code, "one_step", question, _student_hparams(setting), thetas, taught, grads, lrs)
+    produce = lambda mistake: replay(_variant(mistake, setting), grads, start, lrs)[:2]  # noqa: E731
+    first_update = lambda rows: np.vstack([start, rows[:1]])  # noqa: E731  (from the start point)
+    mistakes = _mistakes(_optimizer_mistakes(question), produce, _key(question, probe, "one-step"), first_update)
+    return judge(probe, observed.result, expected, tolerance_for(check, observed.dtypes), language, mistakes=mistakes)
 
 
 # --- closed loop ---------------------------------------------------------------------------------
@@ -199,6 +198,17 @@ def _closed_loop_variant(mistake, setting: Setting, probe, question) -> np.ndarr
     return run(_variant(mistake, setting), setting.problem, steps, lr=setting.lr, schedule=setting.schedule).params
 
 
+def _accepted_runs(question, probe, setting: Setting) -> list[np.ndarray]:
+    steps = len(setting.reference.lrs)
+
+    def accepted(name, extra):
+        optimizer = setting.optimizer(name, extra)
+        return run(optimizer, setting.problem, steps, schedule=setting.schedule, lr=setting.lr).params
+
+    keys = [(_key(question, probe, "closed loop", n, e), n, e) for n, e in question.accept]
+    return [setting.reference.params] + [remembered_array(k, lambda n=n, e=e: accepted(n, e)) for k, n, e in keys]
+
+
 def _closed_loop_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     """The student's own iterates: early steps tightly, the loss curve and final loss loosely."""
     setting = _setting(probe, question)
@@ -206,56 +216,66 @@ def _closed_loop_probe(check, probe, question, student_code, language) -> ProbeO
     student = observed.result
     ensure_spec(student.shape == setting.reference.params.shape, "closed-loop run shapes disagree")
     if observed.mutated and question.convention in RECORDS_ONCE:
-        message = f"{observed.mutated[0]} changed the w0 it was given in place; work on a copy"
-        return ProbeOutcome(probe, False, f"{probe.label}: {message}", fault="mutated")
-    tight = int(check.options.get("tight_steps", 10)) + 1
-    tolerance = tolerance_for(check, observed.dtypes)
-    steps = len(setting.reference.lrs)
-    candidates = [setting.reference.params] + [
-        remembered_array(
-            _key(question, probe, "closed loop", name, extra),
-            lambda n=name, e=extra: run(setting.optimizer(n, e), setting.problem, steps, schedule=setting.schedule,
-                                        lr=setting.lr).params,
-        )
-        for name, extra in question.accept
-    ]  # fmt: skip
-    matched = next((params for params in candidates if matches(student[:tight], params[:tight], tolerance)), None)
+        return ProbeOutcome(probe, False, say("changed w0", language, label=probe.label, call=observed.mutated[0]),
+                            fault="mutated")  # fmt: skip
+    tight, tolerance = int(check.options.get("tight_steps", 10)) + 1, tolerance_for(check, observed.dtypes)
+    runs = _accepted_runs(question, probe, setting)
+    matched = next((params for params in runs if matches(student[:tight], params[:tight], tolerance)), None)
     if matched is None:
-        return _verdict(
-            probe, student[:tight], setting.reference.params[:tight], tolerance,
-            lambda mistake: _closed_loop_variant(mistake, setting, probe, question)[:tight],
-            _closed_loop_mistakes(question, probe), language, key=_key(question, probe, "closed loop", tight),
-        )  # fmt: skip
+        produce = lambda mistake: _closed_loop_variant(mistake, setting, probe, question)[:tight]  # noqa: E731
+        key = _key(question, probe, "closed loop", tight)
+        mistakes = _mistakes(_closed_loop_mistakes(question, probe), produce, key)
+        return judge(probe, student[:tight], setting.reference.params[:tight], tolerance, language, mistakes=mistakes,
+                     plot=_plot(student, setting.reference.params, setting))  # fmt: skip
+    return _loss_curve_verdict(probe, check, student, matched, setting, tolerance, language)
+
+
+def _loss_curve_verdict(probe, check, student, matched, setting: Setting, tolerance, language) -> ProbeOutcome:
     loss_tolerance = type(tolerance)(rtol=float(check.options.get("loss_rtol", 1e-2)), atol=1e-8)
-    losses = compare_sequences(_losses(setting.problem, student), _losses(setting.problem, matched), loss_tolerance)
+    mine, theirs = _losses(setting.problem, student), _losses(setting.problem, matched)
+    losses = compare_sequences(mine, theirs, loss_tolerance)
+    plot = _plot(student, matched, setting)
     if not losses.passed:
-        return ProbeOutcome(
-            probe, False, f"{probe.label}: the loss curve departs at step {losses.first_bad_step}", losses
-        )
-    return ProbeOutcome(probe, True, f"{probe.label}: matches the reference", losses)
+        message = say("loss curve departs", language, label=probe.label, step=losses.first_bad_step)
+        return ProbeOutcome(probe, False, message, losses, series=plot)
+    return ProbeOutcome(probe, True, say("matches", language, label=probe.label), losses, series=plot)
 
 
 # --- divergence ------------------------------------------------------------------------------------
 
+DIVERGENCE_FACTOR = 1e3
 
-def diverged(losses: np.ndarray) -> bool:
-    """Non-finite, or the last loss over 1000x (|first| + 1): the run blew up."""
-    return not np.all(np.isfinite(losses)) or abs(losses[-1]) > 1e3 * (abs(losses[0]) + 1.0)
+
+def divergence_threshold(reference_losses: np.ndarray) -> float:
+    """The loss over which a run has blown up: 1000x (|the reference's first loss| + 1)."""
+    return DIVERGENCE_FACTOR * (abs(float(reference_losses[0])) + 1.0)
+
+
+def diverged(losses: np.ndarray, threshold: float) -> bool:
+    """Non-finite, or the last loss over the threshold."""
+    return not np.all(np.isfinite(losses)) or abs(losses[-1]) > threshold
 
 
 def _divergence_probe(check, probe, question, student_code, language) -> ProbeOutcome:
     """A run the reference says diverges must diverge too (and a converging one converge)."""
     setting = _setting(probe, question)
     student = _losses(setting.problem, _student_closed_loop(question, student_code, setting).result)
-    expected = diverged(setting.reference.losses)
-    if diverged(student) == expected:
-        return ProbeOutcome(probe, True, f"{probe.label}: {'diverges' if expected else 'converges'} like the reference")
-    verdict = "should diverge at this lr but stays bounded" if expected else "diverges where the reference converges"
-    return ProbeOutcome(probe, False, f"{probe.label}: the run {verdict} (final loss {student[-1]:.4g})")
+    threshold = divergence_threshold(setting.reference.losses)
+    expected = diverged(setting.reference.losses, threshold)
+    if diverged(student, threshold) == expected:
+        return ProbeOutcome(
+            probe, True, say("diverges like" if expected else "converges like", language, label=probe.label)
+        )
+    if expected:
+        message = say("should diverge", language, label=probe.label, loss=number(threshold, 4))
+    else:
+        message = say("diverges wrongly", language, label=probe.label, loss=number(student[-1], 4))
+    return ProbeOutcome(probe, False, message)
 
 
 _OPTIMIZERS = ("optimizer",)
 register("replay", _OPTIMIZERS, _replay_probe, _validate_optimizer_probe)
 register("one-step", _OPTIMIZERS, _one_step_probe, _validate_one_step_probe)
-register("closed-loop", ("optimizer", "closed-loop"), _closed_loop_probe, _validate_optimizer_probe)
+register("closed-loop", ("optimizer", "closed-loop"), _closed_loop_probe, _validate_optimizer_probe,
+         options={"tight_steps": int, "loss_rtol": (int, float)})  # fmt: skip
 register("divergence", ("optimizer", "closed-loop"), _divergence_probe, _validate_optimizer_probe)

@@ -1,7 +1,7 @@
 """Grade a student's callables against a spec: the engine's one entry point.
 
 ``grade(spec, student)`` takes the student's code (a namespace of symbols, however
-obtained, or a :class:`~autograder.boundary.StudentCode` such as a sandboxed kernel) and
+obtained, or a :class:`~autograder.engine.student_code.StudentCode` such as a sandboxed kernel) and
 returns a :class:`GradeResult`. Student failures are check results; a broken spec raises
 SpecError. A hidden probe's verdict never shows its label, its inputs or anything the
 student's code produced on it: only that it failed, and why in general terms.
@@ -14,13 +14,14 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from autograder.boundary import as_student
-from autograder.checks import ProbeOutcome, run_probe
-from autograder.compare import Comparison
-from autograder.diagnosis import Diagnosis
-from autograder.forbidden_scan import scan
+from autograder.engine.checks import run_probe
+from autograder.engine.compare import Comparison
+from autograder.engine.diagnosis import Diagnosis
+from autograder.engine.forbidden_scan import scan
+from autograder.engine.probe import ProbeOutcome
+from autograder.engine.reference_cache import cache_for, using
+from autograder.engine.student_code import as_student
 from autograder.hidden_draws import PUBLIC_SECRET, has_draws, with_drawn_probes
-from autograder.reference_cache import cache_for, using
 from autograder.spec import AssignmentSpec, CheckSpec, QuestionSpec
 from reference.mistakes import MISTAKES
 

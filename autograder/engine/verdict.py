@@ -1,0 +1,51 @@
+"""The probe pipeline every check kind shares: compare, accepted alternatives, diagnose, outcome.
+
+A kind computes the expected numbers and observes the student's; :func:`judge` does the
+rest. When the numbers miss, the known mistakes (:class:`Mistakes`) are run through the same
+probe, and the first that matches names the student's mistake; otherwise the message says
+where and by how much the run departs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.engine.compare import Tolerance, compare_sequences, matches
+from autograder.engine.diagnosis import diagnose
+from autograder.engine.probe import ProbeOutcome
+from autograder.messages import say
+from autograder.spec import ProbeSpec
+
+
+@dataclass(frozen=True)
+class Mistakes:
+    """The known mistakes a miss is checked against.
+
+    ``produce(mistake)`` gives a mistake's numbers in the layout of the student's;
+    ``view(numbers)`` narrows both to what the diagnosis compares (one-step checks: the
+    first update only).
+    """
+
+    candidates: Sequence
+    produce: Callable
+    view: Callable[[np.ndarray], np.ndarray] | None = None
+
+
+NO_MISTAKES = Mistakes((), lambda mistake: None)
+
+
+def judge(probe: ProbeSpec, student, expected, tolerance: Tolerance, language: str, *,
+          mistakes: Mistakes = NO_MISTAKES, accepted: Sequence[Callable] = (), plot: dict | None = None,
+          passed: str = "matches") -> ProbeOutcome:  # fmt: skip
+    """The verdict on one probe's numbers; ``accepted`` are other right answers (computed lazily)."""
+    comparison = compare_sequences(student, expected, tolerance)
+    if comparison.passed or any(matches(student, alternative(), tolerance) for alternative in accepted):
+        return ProbeOutcome(probe, True, say(passed, language, label=probe.label), comparison, series=plot)
+    view = mistakes.view or (lambda numbers: numbers)
+    diagnosis = diagnose(mistakes.candidates, mistakes.produce, view(student), view(expected), comparison, tolerance,
+                         language)  # fmt: skip
+    message = say("mistake", language, label=probe.label, text=diagnosis.message)
+    return ProbeOutcome(probe, False, message, comparison, diagnosis, plot)

@@ -1,0 +1,192 @@
+"""Every piece of feedback text gdgrade shows, in English and Korean, in one place.
+
+``say(key, language, **values)`` fills a message in the assignment's language. Korean
+messages choose their particles from the word before them (``성분 0이``, ``성분 2가``), see
+:func:`particle`. Known mistakes explain themselves in the catalog (:mod:`reference.mistakes`);
+everything else a student or instructor reads is here.
+"""
+
+from __future__ import annotations
+
+import re
+
+EN: dict[str, str] = {
+    "matches": "{label}: matches the reference",
+    "matches on inputs": "{label}: matches the reference on {count} input(s)",
+    "losses match": "{label}: losses match the reference",
+    "passed probes": "passed ({count} probe{plural})",
+    "first step ratio": "Your first step is {ratio}x the reference's. ",
+    "departs at": "Step {step} departs from the reference.",
+    "departs at component": (
+        "Step {step} departs from the reference: component {component} is {yours}, "
+        "the reference's is {theirs} (relative error {off})."
+    ),
+    "differs on input": "{label}: differs from the reference on input {index}{shown}",
+    "yours and expected": " (yours {yours}, expected {theirs})",
+    "returned count": "{label}: {name} returned {got} number(s), expected {want}",
+    "pair expected": "{name} must return two arrays (lrs, losses)",
+    "one array expected": "{name} returned {count} arrays, expected one",
+    "changed w0": "{label}: {call} changed the w0 it was given in place; work on a copy",
+    "changed inputs": "{label}: {call} changed its input w or g in place; return a new array instead",
+    "inputs unchanged": "{label}: inputs are left unchanged",
+    "loss curve departs": "{label}: the loss curve departs at step {step}",
+    "diverges like": "{label}: diverges like the reference",
+    "converges like": "{label}: converges like the reference",
+    "should diverge": "{label}: the run should diverge at this lr, but its loss stays at {loss} or below",
+    "diverges wrongly": "{label}: the run diverges where the reference converges (final loss {loss})",
+    "gradient matches": "{label}: gradient matches at {count} points",
+    "gradient differs": "{label}: gradient differs at point {point}{hint}",
+    "gradient factor": " (yours is {ratio}x the analytic gradient{why})",
+    "two over n": ": the 2/N of the mean's derivative is missing?",
+    "one-sided difference": (
+        " (close, but off by {off} relative: a one-sided difference leaves an error proportional to h; "
+        "use the central difference (f(w + h e_i) - f(w - h e_i)) / 2h)"
+    ),
+    "value shape": "{label}: expected shape {want}, got {got}",
+    "value differs": "{label}: differs from index {index}",
+    "batches fine": "{label}: every epoch partitions the data, shuffled anew",
+    "not the permutation": "{label}: batches are valid but not rng.permutation(n) cut in order",
+    "batch problem": "{label}: {problem}",
+    "minibatch-with-replacement": "an epoch is not a partition of range(n)",
+    "minibatch-drops-last": "the leftover examples are missing",
+    "minibatch-no-shuffle": "the examples are not shuffled",
+    "minibatch-same-order-every-epoch": "every epoch has the same order",
+    "minibatch-unequal-sizes": "every epoch is a partition of range(n), but the batches have the wrong sizes",
+    "mistake": "{label}: {text}",
+    "hidden failed": "a hidden probe failed: {why}",
+    "hidden why": "the result differs from the reference",
+    "hidden raised": "your code raised an error on it",
+    "hidden timeout": "your code did not finish in time",
+    "hidden returned": "your code returned something of the wrong shape or type",
+    "hidden missing": "a function it needs is not defined",
+    "hidden forbidden": "your code used an API this question forbids",
+    "hidden mutated": "your code changed an input array in place",
+    "hidden tampered": "the grading code was interfered with",
+    "hidden recursion": "your code recursed too deeply",
+    "hidden broken": "the grading code could not run in your kernel",
+    "forbidden in source": "{symbol} uses {module} (line {line} of its cell), which this question forbids",
+    "word passed": "passed",
+    "word failed": "FAILED",
+    "word score": "score",
+    "word why": "why",
+    "hidden only autograde": "(hidden probes are graded by gdgrade autograde only; this ran the public ones)",
+}
+
+KO: dict[str, str] = {
+    "matches": "{label}: 기준과 일치합니다",
+    "matches on inputs": "{label}: 입력 {count}개 모두 기준과 일치합니다",
+    "losses match": "{label}: 손실이 기준과 일치합니다",
+    "passed probes": "통과 (검사 {count}개)",
+    "first step ratio": "첫 스텝이 기준의 {ratio}배입니다. ",
+    "departs at": "{step}번째 스텝에서 기준과 달라집니다.",
+    "departs at component": (
+        "{step}번째 스텝에서 기준과 달라집니다: 성분 {component}{i_ga} {yours}, 기준은 {theirs}입니다(상대 오차 {off})."
+    ),
+    "differs on input": "{label}: 입력 {index}에서 기준과 다릅니다{shown}",
+    "yours and expected": " (여러분의 값 {yours}, 기대한 값 {theirs})",
+    "returned count": "{label}: {name}의 결과가 {got}개입니다. {want}개여야 합니다",
+    "pair expected": "{name} 함수는 배열 두 개(lrs, losses)를 돌려줘야 합니다",
+    "one array expected": "{name} 함수가 배열 {count}개를 돌려줬습니다. 하나여야 합니다",
+    "changed w0": "{label}: {call} 함수가 받은 w0을 제자리에서 바꿨습니다. 복사본으로 작업하세요",
+    "changed inputs": "{label}: {call} 함수가 입력 w나 g를 제자리에서 바꿨습니다. 새 배열을 돌려주세요",
+    "inputs unchanged": "{label}: 입력을 바꾸지 않습니다",
+    "loss curve departs": "{label}: 손실 곡선이 {step}번째 스텝에서 기준과 달라집니다",
+    "diverges like": "{label}: 기준처럼 발산합니다",
+    "converges like": "{label}: 기준처럼 수렴합니다",
+    "should diverge": "{label}: 이 lr에서는 발산해야 하는데 손실이 {loss} 이하에 머뭅니다",
+    "diverges wrongly": "{label}: 기준은 수렴하는데 발산합니다(마지막 손실 {loss})",
+    "gradient matches": "{label}: 점 {count}개에서 그라디언트가 일치합니다",
+    "gradient differs": "{label}: 점 {point}에서 그라디언트가 다릅니다{hint}",
+    "gradient factor": " (해석적 그라디언트의 {ratio}배입니다{why})",
+    "two over n": ": 평균의 미분에서 2/N이 빠졌나요?",
+    "one-sided difference": (
+        " (가깝지만 상대 오차가 {off}입니다: 한쪽 차분은 h에 비례하는 오차를 남깁니다. "
+        "중앙 차분 (f(w + h e_i) - f(w - h e_i)) / 2h를 쓰세요)"
+    ),
+    "value shape": "{label}: 모양이 {want}이어야 하는데 {got}입니다",
+    "value differs": "{label}: 인덱스 {index}부터 다릅니다",
+    "batches fine": "{label}: 모든 에폭이 데이터를 나누고 매번 새로 섞습니다",
+    "not the permutation": "{label}: 배치는 올바르지만 rng.permutation(n)을 차례로 자른 것이 아닙니다",
+    "batch problem": "{label}: {problem}",
+    "minibatch-with-replacement": "한 에폭이 range(n)의 분할이 아닙니다",
+    "minibatch-drops-last": "남은 예제가 빠졌습니다",
+    "minibatch-no-shuffle": "예제를 섞지 않았습니다",
+    "minibatch-same-order-every-epoch": "모든 에폭의 순서가 같습니다",
+    "minibatch-unequal-sizes": "모든 에폭이 range(n)의 분할이지만 배치 크기가 틀렸습니다",
+    "mistake": "{label}: {text}",
+    "hidden failed": "숨겨진 검사가 실패했습니다: {why}",
+    "hidden why": "결과가 기준과 다릅니다",
+    "hidden raised": "코드가 오류를 냈습니다",
+    "hidden timeout": "코드가 제한 시간 안에 끝나지 않았습니다",
+    "hidden returned": "코드가 돌려준 값의 모양이나 형식이 맞지 않습니다",
+    "hidden missing": "필요한 함수가 정의되어 있지 않습니다",
+    "hidden forbidden": "이 문제에서 금지한 API를 썼습니다",
+    "hidden mutated": "입력 배열을 제자리에서 바꿨습니다",
+    "hidden tampered": "채점 코드를 건드렸습니다",
+    "hidden recursion": "재귀가 너무 깊습니다",
+    "hidden broken": "채점 코드가 여러분의 커널에서 실행되지 못했습니다",
+    "forbidden in source": "{symbol} 함수가 이 문제에서 금지한 {module} 모듈을 씁니다(셀의 {line}번째 줄)",
+    "word passed": "통과",
+    "word failed": "실패",
+    "word score": "점수",
+    "word why": "원인",
+    "hidden only autograde": "(숨겨진 검사는 gdgrade autograde에서만 채점합니다. 여기서는 공개 검사만 실행했습니다)",
+}
+
+TABLES = {"en": EN, "ko": KO}
+_DIGIT_FINAL = {
+    "0": True,
+    "1": True,
+    "2": False,
+    "3": True,
+    "4": False,
+    "5": False,
+    "6": True,
+    "7": True,
+    "8": True,
+    "9": False,
+}  # fmt: skip  (영 일 이 삼 사 오 육 칠 팔 구: does it end in a consonant?)
+PAIRS = {"이(가)": ("이", "가"), "은(는)": ("은", "는"), "을(를)": ("을", "를"), "과(와)": ("과", "와"),
+         "으로(로)": ("으로", "로")}  # fmt: skip
+
+
+def _ends_in_consonant(word: str) -> bool:
+    """Whether a word, read in Korean, ends in a consonant (batchim)."""
+    text = re.sub(r"[\s`'\")\]]+$", "", word)
+    if not text:
+        return False
+    last = text[-1]
+    if "가" <= last <= "힣":
+        return (ord(last) - ord("가")) % 28 != 0
+    if last.isdigit():
+        return _DIGIT_FINAL[last]
+    return last.lower() in "lmnr"  # English names read in Korean: a consonant sound only after these
+
+
+def particle(word: str, pair: str) -> str:
+    """The particle of ``pair`` (``"이(가)"``, ``"은(는)"`` ...) that follows ``word``."""
+    with_consonant, without = PAIRS[pair]
+    if pair == "으로(로)" and word[-1:] and "가" <= word[-1] <= "힣" and (ord(word[-1]) - ord("가")) % 28 == 8:
+        return without  # after ㄹ: 로
+    return with_consonant if _ends_in_consonant(word) else without
+
+
+def _choose_particles(text: str) -> str:
+    """Replace every ``X이(가)``-style placeholder by the particle the word before it needs."""
+    pattern = re.compile(r"(\S+?)(" + "|".join(re.escape(p) for p in PAIRS) + ")")
+    return pattern.sub(lambda m: m.group(1) + particle(m.group(1), m.group(2)), text)
+
+
+def say(key: str, language: str, **values) -> str:
+    """The message ``key`` in ``language`` (English when there is no such table), filled in."""
+    table = TABLES.get(language, EN)
+    template = table.get(key, EN[key])
+    if "{i_ga}" in template:
+        values["i_ga"] = particle(str(values.get("component", "")), "이(가)")
+    text = template.format(**values)
+    return _choose_particles(text) if table is KO else text
+
+
+def number(value: float, digits: int = 6) -> str:
+    """A number as messages show it."""
+    return f"{value:.{digits}g}"
