@@ -14,12 +14,10 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
-import math
 import multiprocessing
 import os
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,8 +25,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from autograder.assignment import load_spec
-from autograder.errors import InfrastructureError
+from autograder.errors import InfrastructureError, UsageError
 from autograder.hidden_draws import PUBLIC_SECRET, secret_digest, with_drawn_probes
+from autograder.journal import file_digest, load_result, write_atomically
+from autograder.results import SubmissionResult
 from autograder.sandbox.backends import Sandbox, preload_for
 from autograder.sandbox.pool import pool_for
 from autograder.spec import AssignmentSpec
@@ -77,7 +77,7 @@ def _candidates(argument: str) -> list[Path]:
         return [path]
     matches = sorted(Path(p) for p in glob.glob(argument))
     if not matches:
-        raise ValueError(f"no submission found at {argument}")
+        raise UsageError(f"no submission found at {argument}")
     return [m for p in matches for m in (_walk(p) if p.is_dir() and not p.is_symlink() else [p])]
 
 
@@ -92,7 +92,7 @@ def collect_submissions(arguments: Iterable[str]) -> Found:
             refused[str(path)] = reason
     unique = list(dict.fromkeys(found))
     if not unique:
-        raise ValueError("no submissions to grade" + "".join(f"; {p}: {r}" for p, r in refused.items()))
+        raise UsageError("no submissions to grade" + "".join(f"; {p}: {r}" for p, r in refused.items()))
     return Found(unique, refused)
 
 
@@ -111,7 +111,7 @@ def result_names(submissions: list[Path]) -> dict[Path, str]:
     for path in submissions:
         name = _safe_name(path.stem if stems.count(path.stem) == 1 else f"{path.parent.name}_{path.stem}")
         if name in owners:
-            raise ValueError(f"{owners[name]} and {path} would both be student {name!r}; rename one of them")
+            raise UsageError(f"{owners[name]} and {path} would both be student {name!r}; rename one of them")
         owners[name], names[path] = path, name
     return names
 
@@ -126,54 +126,6 @@ def grade_key(submission: Path, spec: AssignmentSpec, sandbox: Sandbox, include_
     parts = [file_digest(submission), spec.fingerprint(), __version__, code_fingerprint(), secret_digest(secret),
              json.dumps(asdict(sandbox.limits), sort_keys=True), sandbox.backend, str(include_hidden)]  # fmt: skip
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
-
-
-def file_digest(path: Path) -> str:
-    """sha256 of a file's bytes (an unreadable file has a digest of its error)."""
-    try:
-        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NOFOLLOW)) as handle:
-            digest = hashlib.sha256()
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-            return digest.hexdigest()
-    except OSError as error:
-        return f"unreadable:{error.errno}"
-
-
-def json_safe(value):
-    """``value`` with every NaN or infinity replaced by None (JSON has neither)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: json_safe(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(item) for item in value]
-    return value
-
-
-def write_atomically(path: Path, payload: dict) -> None:
-    """Write JSON so that a crash leaves either the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(json_safe(payload), indent=1, allow_nan=False)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def load_result(path: Path, key: str) -> dict | None:
-    """A stored result graded from the same submission, spec, code and limits (see grade_key), or None."""
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return payload if isinstance(payload, dict) and payload.get("grade_key") == key else None
 
 
 @dataclass(frozen=True)
@@ -208,7 +160,7 @@ def run_job(job: Job) -> dict:
 class BatchOutcome:
     """Everything a batch produced: results in submission order and grader failures."""
 
-    results: list[dict] = field(default_factory=list)
+    results: list[SubmissionResult] = field(default_factory=list)
     infrastructure_failures: dict[str, str] = field(default_factory=dict)
     reused: int = 0
 
@@ -220,13 +172,14 @@ class Progress:
         self.total, self.done, self.failed, self.started = total, 0, 0, time.monotonic()
         self.stream = stream or sys.stderr
 
-    def update(self, name: str, payload: dict | None, note: str = "") -> None:
+    def update(self, name: str, result: SubmissionResult | None, note: str = "") -> None:
+        """One more submission done (``result`` None: a grader failure)."""
         self.done += 1
-        if payload is None or payload.get("error") or payload.get("score", 0) < payload.get("max_score", 0):
+        if result is None or result.error or result.score < result.max_score:
             self.failed += 1
         elapsed = time.monotonic() - self.started
         eta = elapsed / self.done * (self.total - self.done)
-        score = f"{payload['score']:g}/{payload['max_score']:g}" if payload else "grader failure"
+        score = f"{result.score:g}/{result.max_score:g}" if result else "grader failure"
         line = f"[{self.done:>{len(str(self.total))}}/{self.total}] {name}: {score}{note}"
         print(f"{line}   (not full marks: {self.failed}, ETA {eta:.0f} s)", file=self.stream, flush=True)
 
@@ -255,7 +208,7 @@ def grade_batch(
     keys = {path: grade_key(path, spec, sandbox, include_hidden, secret) for path in submissions}  # changed: regrade
     results_dir, outcome = out_dir / "results", BatchOutcome()
     progress = progress or Progress(len(submissions))
-    stored: dict[Path, dict] = {}
+    stored: dict[Path, SubmissionResult] = {}
     for path in submissions:
         previous = None if force else load_result(results_dir / f"{names[path]}.json", keys[path])
         if previous is not None:
@@ -270,15 +223,15 @@ def grade_batch(
             outcome.infrastructure_failures[names[path]] = failure
             progress.update(names[path], None)
             continue
-        payload.update(student=names[path], spec_fingerprint=spec.fingerprint(), grade_key=keys[path])
+        result = SubmissionResult.from_json(payload).stored(names[path], keys[path], spec.fingerprint())
         try:
-            write_atomically(results_dir / f"{names[path]}.json", payload)
+            write_atomically(results_dir / f"{names[path]}.json", result.to_json())
         except OSError as error:  # a full disk, say: this result is not kept, the earlier ones are intact
             outcome.infrastructure_failures[names[path]] = f"could not write the result: {error.strerror or error}"
             progress.update(names[path], None)
             continue
-        stored[path] = payload
-        progress.update(names[path], payload)
+        stored[path] = result
+        progress.update(names[path], result)
     outcome.results = [stored[p] for p in submissions if p in stored]
     return outcome
 
@@ -309,11 +262,11 @@ def _execute_on_cluster(jobs: list[Job], address: str):
         from dask.distributed import Client
         from dask.distributed import as_completed as dask_completed
     except ImportError:
-        raise ValueError("--cluster needs Dask: pip install 'gdgrade[dask]'") from None
+        raise UsageError("--cluster needs Dask: pip install 'gdgrade[dask]'") from None
     try:
         client = Client(address, timeout=10)
     except OSError as error:
-        raise ValueError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {error}") from None
     with client:
         futures = {}
         for job in jobs:
@@ -339,9 +292,9 @@ def _guarded(function: Callable[[Job], dict], job: Job):
 def summary_table(outcome: BatchOutcome) -> str:
     """A plain-text table: student, score, max score and any submission error."""
     rows = [("student", "score", "max", "note")]
-    for payload in outcome.results:
-        note = (payload.get("error") or "")[:60]
-        rows.append((payload["student"], f"{payload['score']:g}", f"{payload['max_score']:g}", note))
+    for result in outcome.results:
+        note = (result.error or "")[:60]
+        rows.append((result.student, f"{result.score:g}", f"{result.max_score:g}", note))
     for name, failure in outcome.infrastructure_failures.items():
         rows.append((name, "-", "-", f"grader failure, will retry: {failure[:50]}"))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]

@@ -1,7 +1,22 @@
-"""Whose fault it was: the submission's, the spec's, or the infrastructure's.
+"""Whose fault it was: the submission's, the spec's, the user's, or the grader's.
 
-A failed comparison is not an exception: it is a check result. These exceptions are for
-things that stop a check from running at all.
+gdgrade's exception tree::
+
+    GdgradeError
+    ├── SubmissionError        the student's code raised, timed out, returned nonsense, used a
+    │   │                      forbidden API or tampered with the grader: a failed check, never a crash
+    │   └── KernelDiedError    the kernel process ended (crash, exit, limits, killed at a deadline)
+    ├── SpecError              the assignment spec is wrong: the instructor's fault, named by field
+    ├── UsageError             what the user asked for cannot be done (a bad option, a missing file)
+    └── InfrastructureError    the grader itself failed: never turned into a student's zero, retried
+    CheckFailedError           (an AssertionError) a self-check found a failing check, so that an
+                               nbgrader test cell fails with it
+
+Beside the student's code (:mod:`autograder.student`, which may import nothing of the grader)
+two more exist and are translated at the boundary: ``StudentCodeError`` becomes a
+SubmissionError with its kind, and ``BoundaryError`` (a value that cannot cross) becomes a
+SubmissionError of kind ``returned``. A failed *comparison* is not an exception at all: it is
+a check result.
 """
 
 
@@ -21,16 +36,24 @@ class SubmissionError(GdgradeError):
         self.kind = kind
 
 
+class KernelDiedError(SubmissionError):
+    """The kernel process ended (crash, exit, memory or CPU limit, or killed at a deadline)."""
+
+    def __init__(self, message: str = "the kernel died"):
+        super().__init__(message, kind="raised")
+
+
 class SpecError(GdgradeError):
     """The assignment spec is invalid; the message names the file, question and field."""
+
+
+class UsageError(GdgradeError, ValueError):
+    """What the user asked for cannot be done; reported in one line (exit code 2)."""
 
 
 class InfrastructureError(GdgradeError):
     """The grader itself failed; never turned into a student's zero."""
 
 
-def raised_message(what: str, error_type: str, message: str) -> str:
-    """What the student sees when their function raised; an unfilled stub says so plainly."""
-    if error_type == "NotImplementedError":
-        return f"{what} is not implemented yet (it still raises NotImplementedError)"
-    return f"{what} raised {error_type}: {message}"
+class CheckFailedError(AssertionError):
+    """A self-check found a failing check (an AssertionError, so nbgrader counts the cell as failed)."""

@@ -27,6 +27,8 @@ import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from autograder.errors import UsageError
+
 DRAWABLE = ("problem", "steps", "lr", "grad_scale")
 NESTED = ("hparams", "params")
 PUBLIC_SECRET = "gdgrade-public-draw"  # library use without a secret: reproducible, but not secret
@@ -182,7 +184,7 @@ def read_or_create_secret(path: Path) -> str:
             handle.write(secrets.token_hex(32) + "\n")
     text = path.read_text(encoding="utf-8").strip()
     if not text:
-        raise ValueError(f"the secret file {path} is empty")
+        raise UsageError(f"the secret file {path} is empty")
     return text
 
 
@@ -191,7 +193,7 @@ def grading_secret(secret_file: Path | None = None, course_secret: Path | None =
     course's ``gdgrade/secret``, then the grading user's own (created on first use)."""
     if secret_file is not None:
         if not Path(secret_file).is_file():
-            raise ValueError(f"--secret-file {secret_file} does not exist")
+            raise UsageError(f"--secret-file {secret_file} does not exist")
         return read_or_create_secret(secret_file)
     if os.environ.get(SECRET_ENV):
         return os.environ[SECRET_ENV]

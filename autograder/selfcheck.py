@@ -19,17 +19,13 @@ import inspect
 from collections.abc import Callable
 
 from autograder.assignment import builtin_spec
-from autograder.engine.grade import GradeResult, grade
+from autograder.engine.grade import grade
+from autograder.errors import CheckFailedError, UsageError
+from autograder.messages import say
+from autograder.results import GradeResult
 from autograder.spec import AssignmentSpec
 
-_WORDS = {
-    "en": {"passed": "passed", "failed": "FAILED", "total": "score", "why": "why"},
-    "ko": {"passed": "통과", "failed": "실패", "total": "점수", "why": "원인"},
-}
-
-
-class CheckFailedError(AssertionError):
-    """A self-check found a failing check (an AssertionError, so nbgrader counts it)."""
+__all__ = ["CheckFailedError", "checker", "run_check", "verdict_lines"]
 
 
 def question_ids(spec: AssignmentSpec, name: str | None) -> list[str]:
@@ -40,30 +36,21 @@ def question_ids(spec: AssignmentSpec, name: str | None) -> list[str]:
         if name == question.id or name in question.symbols.values():
             return [question.id]
     known = sorted({q.id for q in spec.questions} | {s for q in spec.questions for s in q.symbols.values()})
-    raise ValueError(f"{spec.id} has no question {name!r}; use one of: {', '.join(known)}")
+    raise UsageError(f"{spec.id} has no question {name!r}; use one of: {', '.join(known)}")
 
 
-def verdict_lines(result: dict, language: str) -> list[str]:
-    """Readable verdicts, one block per check, from a result's JSON (``GradeResult.to_json()``)."""
-    words = _WORDS.get(language, _WORDS["en"])
+def verdict_lines(result, language: str) -> list[str]:
+    """Readable verdicts, one block per check, of a GradeResult (or a SubmissionResult)."""
     lines = []
-    for check in result["checks"]:
-        mark = "✓" if check["passed"] else "✗"
-        state = words["passed"] if check["passed"] else words["failed"]
-        lines.append(f"{mark} {check['name']}  {check['score']:g}/{check['max_score']:g}  {state}")
-        if not check["passed"]:
-            lines.append(f"    {check['message']}")
-            diagnosis = check.get("diagnosis")
-            if diagnosis and diagnosis.get("message") and diagnosis["message"] not in check["message"]:
-                lines.append(f"    {words['why']}: {diagnosis['message']}")
-    lines.append(f"{words['total']}: {result['score']:g}/{result['max_score']:g}")
+    for check in result.checks:
+        mark, state = ("✓", say("word passed", language)) if check.passed else ("✗", say("word failed", language))
+        lines.append(f"{mark} {check.full_name}  {check.score:g}/{check.max_score:g}  {state}")
+        if not check.passed:
+            lines.append(f"    {check.message}")
+            if check.diagnosis and check.diagnosis.message and check.diagnosis.message not in check.message:
+                lines.append(f"    {say('word why', language)}: {check.diagnosis.message}")
+    lines.append(f"{say('word score', language)}: {result.score:g}/{result.max_score:g}")
     return lines
-
-
-HIDDEN_NOTE = {
-    "en": "(hidden probes are graded by gdgrade autograde only; this ran the public ones)",
-    "ko": "(숨겨진 검사는 gdgrade autograde에서만 채점합니다. 여기서는 공개 검사만 실행했습니다)",
-}
 
 
 def run_check(spec: AssignmentSpec, namespace: dict, name: str | None = None, hidden: bool = False) -> GradeResult:
@@ -73,9 +60,9 @@ def run_check(spec: AssignmentSpec, namespace: dict, name: str | None = None, hi
     public probes: a self-check never sees a hidden probe, so none can be fitted.
     """
     if hidden:
-        print(HIDDEN_NOTE.get(spec.language, HIDDEN_NOTE["en"]))
+        print(say("hidden only autograde", spec.language))
     result = grade(spec, namespace, include_hidden=False, questions=question_ids(spec, name))
-    print("\n".join(verdict_lines(result.to_json(), spec.language)))
+    print("\n".join(verdict_lines(result, spec.language)))
     failed = [check.question + "/" + check.name for check in result.checks if not check.passed]
     if failed:
         raise CheckFailedError(f"{len(failed)} check(s) failed: {', '.join(failed)}")

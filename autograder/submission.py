@@ -8,50 +8,20 @@ the submission becomes part of its result. Only the grader's own failures raise
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
-from autograder.engine.grade import GradeResult, failed_result, grade
+from autograder.engine.grade import failed_result, grade
 from autograder.errors import InfrastructureError, SubmissionError
 from autograder.notebooks import load_submission, student_notebook
+from autograder.results import SubmissionResult
 from autograder.sandbox.backends import Sandbox
 from autograder.sandbox.jobdir import WorkFolder
-from autograder.sandbox.kernel import ExecutionReport, KernelDiedError, KernelSession
+from autograder.sandbox.kernel import ExecutionReport, KernelSession
 from autograder.sandbox.pool import KernelPool
 from autograder.sandbox.remote import KernelStudent, RemoteSession
 from autograder.spec import AssignmentSpec
 from autograder.timing import measuring, phase
-
-
-@dataclass(frozen=True)
-class SubmissionResult:
-    """A submission's grade with what happened while running it."""
-
-    submission: str
-    student: str
-    result: GradeResult
-    error: str | None = None
-    execution: dict = field(default_factory=dict)
-    seconds: float = 0.0
-
-    @property
-    def score(self) -> float:
-        """Points earned."""
-        return self.result.score
-
-    @property
-    def max_score(self) -> float:
-        """Points available."""
-        return self.result.max_score
-
-    def to_json(self) -> dict:
-        """The native result JSON for one submission."""
-        payload = self.result.to_json()
-        payload.update(submission=self.submission, student=self.student, error=self.error)
-        payload.update(execution=self.execution, seconds=round(self.seconds, 3))
-        payload["versions"]["sandbox"] = self.execution.get("sandbox")
-        payload["versions"]["device"] = self.execution.get("device", "cpu")  # the grader's own view
-        return payload
 
 
 def student_id(path: Path) -> str:
@@ -142,7 +112,7 @@ def _attempt(notebook, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: b
         work, session = pool.take() if pool else _fresh_kernel(sandbox)
     try:
         return _run(notebook, spec, sandbox, include_hidden, session)
-    except (SubmissionError, KernelDiedError) as problem:
+    except SubmissionError as problem:  # a kernel that died included
         return failed_result(spec, str(problem), include_hidden), str(problem), {}
     finally:
         with phase("teardown"):

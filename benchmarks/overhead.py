@@ -31,8 +31,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assignments import source_notebook, spec_path  # noqa: E402
-from autograder.batch import write_atomically  # noqa: E402
-from autograder.html_report import html_report  # noqa: E402
+from autograder.journal import write_atomically  # noqa: E402
+from autograder.reports.html import html_report  # noqa: E402
 from autograder.sandbox.backends import Sandbox, available_backend, preload_for  # noqa: E402
 from autograder.sandbox.pool import KernelPool  # noqa: E402
 from autograder.spec import load_spec  # noqa: E402
@@ -54,7 +54,7 @@ def _graded_once(path: Path, spec, sandbox: Sandbox, pool: KernelPool, out: Path
     if result.score != result.max_score:
         raise SystemExit(f"{path.name} lost points: {result.error or json.dumps(payload['checks'])[:500]}")
     page_started = time.perf_counter()
-    html_report(payload)
+    html_report(result)
     timings = dict(result.execution["timings"], result_json=finished - written)
     return timings | {
         "wall": finished - started,

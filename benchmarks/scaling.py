@@ -116,7 +116,7 @@ def run(submissions: list[Path], sandbox: Sandbox, spec: str, out: Path, workers
         outcome = grade_batch(submissions, spec, sandbox, out, workers=workers, force=True, progress=quiet,
                               cluster=cluster)  # fmt: skip
         seconds = time.perf_counter() - started
-    if outcome.infrastructure_failures or any(r["score"] != r["max_score"] for r in outcome.results):
+    if outcome.infrastructure_failures or any(r.score != r.max_score for r in outcome.results):
         raise SystemExit(f"a solution lost points or failed: {outcome.infrastructure_failures}")
     return seconds, memory
 

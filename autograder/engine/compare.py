@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autograder.results import Comparison, Row
 from autograder.timing import phase
 
 MAX_ROWS = 10
@@ -33,27 +34,6 @@ DEFAULT_TOLERANCES = {
 def default_tolerance(dtype: str) -> Tolerance:
     """float32 (or lower) numbers get float32's tolerance; everything else float64's."""
     return DEFAULT_TOLERANCES["float32" if dtype in ("float32", "float16", "bfloat16") else "float64"]
-
-
-@dataclass(frozen=True)
-class Row:
-    """One step of the side-by-side table a student sees."""
-
-    step: int
-    student: list[float]
-    reference: list[float]
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """How a student's sequence matches the reference's, step by step (rows are steps)."""
-
-    passed: bool
-    first_bad_step: int | None
-    first_bad_component: int | None
-    max_abs_error: float
-    max_rel_error: float
-    rows: tuple[Row, ...]
 
 
 def _as_steps(values) -> np.ndarray:

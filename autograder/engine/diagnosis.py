@@ -8,24 +8,17 @@ run departs from the reference.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
-from autograder.engine.compare import Comparison, Tolerance, matches
+from autograder.engine.compare import Tolerance, matches
 from autograder.messages import number, say
+from autograder.results import Comparison, Diagnosis
 from autograder.timing import phase
 from reference.mistakes import Mistake
 
 MATCH_SLACK = 10.0  # a variant may be matched a little more loosely than the reference
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    """A recognised mistake (``id`` from the catalog) or a description of where the run departs."""
-
-    id: str | None
-    message: str
 
 
 def first_step_ratio(student: np.ndarray, reference: np.ndarray) -> float | None:

@@ -10,89 +10,20 @@ student's code produced on it: only that it failed, and why in general terms.
 from __future__ import annotations
 
 import platform
-from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from autograder.engine.checks import run_probe
-from autograder.engine.compare import Comparison
-from autograder.engine.diagnosis import Diagnosis
 from autograder.engine.forbidden_scan import scan
 from autograder.engine.probe import ProbeOutcome
 from autograder.engine.reference_cache import cache_for, using
 from autograder.engine.student_code import as_student
 from autograder.hidden_draws import PUBLIC_SECRET, has_draws, with_drawn_probes
+from autograder.results import CheckResult, Diagnosis, GradeResult
 from autograder.spec import AssignmentSpec, CheckSpec, QuestionSpec
 from reference.mistakes import MISTAKES
 
 KNOWN_MISTAKES = {mistake.id: mistake for mistake in MISTAKES}
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The verdict of one check of one question."""
-
-    question: str
-    name: str
-    score: float
-    max_score: float
-    passed: bool
-    message: str
-    diagnosis: Diagnosis | None
-    comparison: Comparison | None
-    probes_passed: int
-    probes_run: int
-    series: dict | None = None
-
-    def to_json(self) -> dict:
-        """Plain data: name, score, max_score, passed, message, diagnosis, errors and rows."""
-        comparison = self.comparison
-        return {
-            "name": f"{self.question}/{self.name}",
-            "score": self.score,
-            "max_score": self.max_score,
-            "passed": self.passed,
-            "message": self.message,
-            "diagnosis": asdict(self.diagnosis) if self.diagnosis else None,
-            "first_divergent_step": comparison.first_bad_step if comparison else None,
-            "max_abs_error": _finite(comparison.max_abs_error) if comparison else None,
-            "max_rel_error": _finite(comparison.max_rel_error) if comparison else None,
-            "rows": [asdict(row) for row in comparison.rows] if comparison and not self.passed else [],
-            "probes": {"passed": self.probes_passed, "run": self.probes_run},
-            "series": self.series,
-        }
-
-
-def _finite(value: float) -> float | None:
-    return value if np.isfinite(value) else None
-
-
-@dataclass(frozen=True)
-class GradeResult:
-    """All check results of one submission, with the total score."""
-
-    assignment: str
-    checks: tuple[CheckResult, ...]
-
-    @property
-    def score(self) -> float:
-        """Points earned."""
-        return sum(check.score for check in self.checks)
-
-    @property
-    def max_score(self) -> float:
-        """Points available."""
-        return sum(check.max_score for check in self.checks)
-
-    def to_json(self) -> dict:
-        """The native result JSON: score, max_score, checks and versions."""
-        return {
-            "assignment": self.assignment,
-            "score": self.score,
-            "max_score": self.max_score,
-            "checks": [check.to_json() for check in self.checks],
-            "versions": versions(),
-        }
 
 
 def installed_version(package: str) -> str | None:
@@ -221,7 +152,7 @@ def failed_result(spec: AssignmentSpec, message: str, include_hidden: bool = Tru
                 checks.append(
                     CheckResult(question.id, check.name, 0.0, check.points, False, message, None, None, 0, len(probes))
                 )
-    return GradeResult(spec.id, tuple(checks))
+    return GradeResult(spec.id, tuple(checks), versions())
 
 
 def grade(spec: AssignmentSpec, student, include_hidden: bool = True, questions=None, sources=None) -> GradeResult:
@@ -237,4 +168,4 @@ def grade(spec: AssignmentSpec, student, include_hidden: bool = True, questions=
     student = as_student(student)
     with using(cache_for(spec)):
         checks = [r for q in chosen for r in grade_question(q, student, spec.language, include_hidden, sources)]
-    return GradeResult(spec.id, tuple(checks))
+    return GradeResult(spec.id, tuple(checks), versions())

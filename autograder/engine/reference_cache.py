@@ -19,13 +19,14 @@ import contextlib
 import functools
 import hashlib
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 
 import numpy as np
+
+from autograder.journal import replace_atomically
 
 MAX_ENTRY_BYTES = 8 * 1024**2  # bigger results are cheaper to recompute than to store with every save
 _ACTIVE: ContextVar[ReferenceCache | None] = ContextVar("gdgrade_reference_cache", default=None)
@@ -100,16 +101,8 @@ def _read(path: Path) -> dict[str, tuple[np.ndarray, ...]]:
 
 
 def _write(path: Path, entries: dict[str, tuple[np.ndarray, ...]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {f"{name}-{index}": array for name, value in entries.items() for index, array in enumerate(value)}
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            np.savez(handle, **arrays)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_atomically(path, lambda handle: np.savez(handle, **arrays), mode="wb")
 
 
 _OPEN: dict[str, ReferenceCache] = {}

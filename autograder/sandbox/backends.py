@@ -26,6 +26,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.errors import UsageError
 from autograder.sandbox.jobdir import SANDBOX_UID
 
 BACKENDS = ("bwrap", "docker", "none")
@@ -121,7 +122,7 @@ class Limits:
         for name in ("cell_timeout", "submission_timeout", "grading_timeout"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and value > 0 and value == value and value != float("inf")):
-                raise ValueError(f"{name.replace('_', '-')} must be a positive number of seconds, got {value!r}")
+                raise UsageError(f"{name.replace('_', '-')} must be a positive number of seconds, got {value!r}")
 
     def rlimits(self) -> dict[str, int]:
         """The kernel's resource limits, by their ``resource`` module names (no core dumps)."""
@@ -147,7 +148,7 @@ class Sandbox:
 
     def __post_init__(self):
         if self.backend not in BACKENDS:
-            raise ValueError(f"unknown sandbox {self.backend!r}; choose one of {', '.join(BACKENDS)}")
+            raise UsageError(f"unknown sandbox {self.backend!r}; choose one of {', '.join(BACKENDS)}")
 
     def device(self) -> str:
         """The torch device this sandbox gives student code, as the grader sees it (not as a kernel claims).
@@ -276,3 +277,10 @@ def available_backend() -> str:
     """``bwrap`` when bubblewrap, prlimit (and setpriv as root) are installed, else ``none``."""
     needed = ["bwrap", "prlimit"] + (["setpriv"] if os.geteuid() == 0 else [])
     return "bwrap" if all(shutil.which(tool) for tool in needed) else "none"
+
+
+def docker_engine_running() -> bool:
+    """True when the docker CLI can reach a running engine."""
+    if not shutil.which("docker"):
+        return False
+    return subprocess.run(["docker", "info"], capture_output=True, timeout=20).returncode == 0

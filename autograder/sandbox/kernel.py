@@ -19,6 +19,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.util import run_sync
 
+from autograder.errors import KernelDiedError
 from autograder.notebooks import cell_number
 from autograder.sandbox.backends import KERNEL_ENV, Sandbox
 from autograder.sandbox.channel import Caps, Execution, KernelChannel
@@ -60,10 +61,6 @@ class SandboxKernelManager(AsyncKernelManager):
         super().write_connection_file(**kwargs)
         if os.geteuid() == 0:
             os.chown(self.connection_file, self.job_uid, self.job_uid)
-
-
-class KernelDiedError(Exception):
-    """The kernel process ended (crash, exit, memory or CPU limit, or killed at a deadline)."""
 
 
 @dataclass

@@ -30,9 +30,9 @@ from autograder.engine.student_code import (
     mutated_calls,
     question_data,
 )
-from autograder.errors import SubmissionError
+from autograder.errors import KernelDiedError, SubmissionError
 from autograder.sandbox.channel import Caps
-from autograder.sandbox.kernel import KernelDiedError, KernelSession
+from autograder.sandbox.kernel import KernelSession
 from autograder.student.calls import FAULT_KINDS
 from autograder.student.codec import MIME, BoundaryError, clean_text, decode, encode
 from autograder.student.endpoint import REQUEST_FIELD

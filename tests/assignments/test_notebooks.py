@@ -9,8 +9,8 @@ import pytest
 
 from assignments import ASSIGNMENTS, source_notebook
 from autograder.assignment import builtin_spec
-from autograder.assignment_command import release_assignment
 from autograder.batch import grade_batch
+from autograder.course.release import release_assignment
 from autograder.sandbox.backends import Limits, Sandbox, available_backend
 
 
@@ -76,7 +76,7 @@ def test_solutions_score_full_and_released_notebooks_zero_in_the_sandbox(release
     for assignment, (solution, student) in released.items():
         outcome = grade_batch([solution, student], f"builtin:{assignment}", sandbox, tmp_path / assignment, workers=2)
         assert not outcome.infrastructure_failures
-        results = {Path(r["submission"]).stem: r for r in outcome.results}
+        results = {Path(r.submission).stem: r.to_json() for r in outcome.results}
         full = results["solution"]
         assert full["score"] == full["max_score"] > 0, [c["message"] for c in full["checks"] if not c["passed"]]
         assert not full["execution"]["issues"], full["execution"]["issues"]

@@ -21,7 +21,7 @@ def test_a_local_dask_cluster_grades_the_examples(tmp_path):
             sorted(EXAMPLES.iterdir()), "builtin:cs231n-optim", Sandbox("bwrap", Limits(cell_timeout=20)),
             tmp_path, cluster=cluster.scheduler_address,
         )  # fmt: skip
-    scores = {payload["student"]: payload["score"] for payload in outcome.results}
+    scores = {result.student: result.score for result in outcome.results}
     assert scores == {"alice_correct": 15, "bob_no_bias_correction": 10, "carol_notebook": 15, "dave_typo": 11}
     assert len(list((tmp_path / "results").glob("*.json"))) == 4
 

@@ -210,3 +210,16 @@ def test_an_unknown_mistake_is_described_by_step_component_and_size():
     assert check.diagnosis.message.startswith("Your first step is 0.")
     assert "Step 1 departs from the reference: component 1 is" in check.diagnosis.message
     assert "relative error" in check.diagnosis.message
+
+
+def test_a_zero_learning_rate_probe_is_run_at_zero_and_catches_a_default_in_its_place():
+    question = {
+        "id": "sgd", "convention": "functional", "symbol": synthetic.FUNCTIONAL, "reference": "sgd",
+        "checks": [{"kind": "replay", "points": 1, "probes": [{"problem": "elliptic", "steps": 5, "lr": 0}]}],
+    }  # fmt: skip
+    spec = parse_spec({"id": "zero", "questions": [question]})
+    honest = synthetic.functional_student(synthetic.reference_factory("sgd"))
+    assert grade(spec, honest).score == 1
+    step = honest["opt_step"]
+    falsy_default = dict(honest, opt_step=lambda w, g, state, lr, **h: step(w, g, state, lr or 0.01, **h))
+    assert grade(spec, falsy_default).score == 0

@@ -15,8 +15,7 @@ from xml.etree import ElementTree
 import pytest
 
 from autograder.cli import main
-from autograder.grade_command import docker_engine_running
-from autograder.sandbox.backends import available_backend
+from autograder.sandbox.backends import available_backend, docker_engine_running
 
 pytestmark = pytest.mark.skipif(available_backend() != "bwrap", reason="needs bubblewrap, prlimit and setpriv")
 EXAMPLES = Path(__file__).resolve().parents[2] / "autograder" / "examples" / "cs231n"

@@ -8,7 +8,8 @@ import pytest
 
 from autograder.assignment import builtin_spec
 from autograder.engine.grade import grade
-from autograder.html_report import html_report
+from autograder.reports.html import html_report
+from autograder.results import SubmissionResult
 from tests.conftest import load_module
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -22,14 +23,14 @@ PROBE = """<script>window.addEventListener('load', () => {
 });</script>"""
 
 
-def _payload():
-    payload = grade(builtin_spec("cs231n-optim"), vars(load_module(EXAMPLE))).to_json()
-    return payload | {"student": "bob", "error": None, "execution": {"issues": []}}
+def _result() -> SubmissionResult:
+    graded = grade(builtin_spec("cs231n-optim"), vars(load_module(EXAMPLE)))
+    return SubmissionResult(str(EXAMPLE), "bob", graded, execution={"issues": []})
 
 
 def test_feedback_page_renders_with_all_plots_loaded(tmp_path):
     page = tmp_path / "bob.html"
-    page.write_text(html_report(_payload()).replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    page.write_text(html_report(_result()).replace("</body>", PROBE + "</body>"), encoding="utf-8")
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
              "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
              "--virtual-time-budget=10000", "--dump-dom"]  # fmt: skip

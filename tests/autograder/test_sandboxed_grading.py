@@ -79,7 +79,7 @@ def batch(tmp_path_factory):
     sandbox = Sandbox("bwrap", Limits(cell_timeout=3, submission_timeout=60))
     submissions = sorted(folder.iterdir())
     outcome = grade_batch(submissions, str(spec_toml), sandbox, folder.parent / "out", workers=2)
-    return {payload["student"]: payload for payload in outcome.results}, outcome
+    return {result.student: result.to_json() for result in outcome.results}, outcome
 
 
 def _toml(spec):

@@ -73,6 +73,13 @@ def test_a_good_spec_becomes_typed_objects(tmp_path):
         ('kind = "replay"', 'kind = "schedule"', "schedule checks do not apply to convention functional"),
         ("rtol = 1e-6", "rtol = 1e-6\n  colour = 3", "field 'colour': is not a known field"),
         ('kind = "replay"', 'kind = "one-step"', "one-step checks need a known state format; functional has none"),
+        ("rtol = 1e-6", "rtol = -1e-6", "field 'rtol': must be a number >= 0, got -1e-06"),
+        ("rtol = 1e-6", "rtol = nan", "field 'rtol': must be a number >= 0, got nan"),
+        ("rtol = 1e-6", "atol = inf", "field 'atol': must be a number >= 0, got inf"),
+        ("lr = 0.05", "lr = -0.05", "field 'lr': must be a number >= 0"),
+        ("lr = 0.05", "lr = nan", "field 'lr': must be a number >= 0"),
+        ('forbidden = ["torch.optim"]', "time_limit = 0", "field 'time_limit': must be a positive number of seconds"),
+        ('forbidden = ["torch.optim"]', "time_limit = -3", "field 'time_limit': must be a positive number"),
     ],
 )
 def test_bad_specs_name_the_file_question_and_field(tmp_path, old, new, message):
@@ -81,6 +88,12 @@ def test_bad_specs_name_the_file_question_and_field(tmp_path, old, new, message)
     with pytest.raises(SpecError) as error:
         load_spec(path)
     assert str(path) in str(error.value) and message in str(error.value)
+
+
+def test_a_zero_learning_rate_is_kept_not_read_as_the_default(tmp_path):
+    spec = load_spec(write(tmp_path, GOOD.replace("lr = 0.05", "lr = 0")))
+    probe = spec.question("adam").checks[0].probes[0]
+    assert probe.lr == 0.0 and probe.lr is not None
 
 
 def test_duplicate_question_ids_are_refused(tmp_path):

@@ -3,7 +3,8 @@
 import pytest
 
 from autograder.cli import main
-from autograder.course import collect, init_course, read_roster, student_of, submission_timestamp
+from autograder.course.collect import collect, student_of
+from autograder.course.layout import init_course, read_roster, submission_timestamp
 from tests.course.conftest import write_download
 
 WHEN = (2026, 11, 20, 10, 0, 0)

@@ -8,13 +8,12 @@ import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.assignment import builtin_spec
-from autograder.assignment_command import release_in_course
 from autograder.cli import main
-from autograder.course import init_course
-from autograder.course_command import write_gradebook
+from autograder.course.gradebook import score_rows, write_gradebook
+from autograder.course.layout import init_course
+from autograder.course.release import release_in_course
 from autograder.engine.grade import grade
 from autograder.errors import InfrastructureError
-from autograder.gradebook import score_rows
 from tests.assignments.helpers import solution_namespace
 
 ASSIGNMENT = "01-gradient-descent"
@@ -57,7 +56,7 @@ def test_each_question_is_a_grade_cell_and_each_check_a_comment_line(course):
         comments = {c.name: c.auto_comment for c in notebook.comments}
     assert scores == {"predict": (1, 1), "mse_loss": (1, 1), "mse_grad": (0, 2), "numerical_grad": (2, 2),
                       "gradient_descent": (4, 4)}  # fmt: skip
-    assert "gradient: 0/2 FAILED" in comments["mse_grad-code"] and "0.5x the analytic" in comments["mse_grad-code"]
+    assert "gradient: 0/2 FAILED" in comments["mse_grad-code"] and "0.5배" in comments["mse_grad-code"]
     assert comments["predict-code"].startswith("function: 1/1 passed")
 
 
@@ -88,7 +87,7 @@ def test_a_failure_mid_write_leaves_no_half_written_submission(course, monkeypat
     def explode(*arguments):
         raise MidWriteError("crash after the grades were set, before the commit")
 
-    monkeypatch.setattr("autograder.gradebook._apply_late_penalty", explode)
+    monkeypatch.setattr("autograder.course.gradebook._apply_late_penalty", explode)
     with pytest.raises(MidWriteError):
         write_gradebook(course, ASSIGNMENT, ["bob"])
     with Gradebook(course.db_url) as gradebook, pytest.raises(MissingEntry):

@@ -42,11 +42,15 @@ class Case:
 
 def reports_survive(payload: dict) -> bool:
     """Every report can be written for this result (values near 1e308 included)."""
-    from autograder.html_report import html_report
-    from autograder.reports import csv_summary, gradescope_results, junit_xml
+    from autograder.reports.gradescope import gradescope_results
+    from autograder.reports.html import html_report
+    from autograder.reports.junit import junit_xml
+    from autograder.reports.tables import csv_summary
+    from autograder.results import SubmissionResult
 
-    return all(bool(text) for text in (html_report(payload), junit_xml([payload]), csv_summary([payload]),
-                                       json.dumps(gradescope_results(payload))))  # fmt: skip
+    result = SubmissionResult.from_json(payload)
+    return all(bool(text) for text in (html_report(result), junit_xml([result]), csv_summary([result]),
+                                       json.dumps(gradescope_results(result))))  # fmt: skip
 
 
 def _slow(body: str) -> str:
@@ -104,7 +108,7 @@ CASES = [
         "                    v.pop('fault', None)\n                    v.update(result=None)\n    return real(*objects, **kw)\n"
         "IPython.display.display = fake\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    return w, state",)),
-    Case("lying_ndarray_subclass", "tampering", 6, "성분 0이(가) 0, 기준은 0.6", (
+    Case("lying_ndarray_subclass", "tampering", 6, "성분 0이 0, 기준은 0.6", (
         "class Liar(np.ndarray):\n    def __eq__(self, other):\n        return True\n"
         "    def __array__(self, *a, **k):\n        return np.asarray(self).view(np.ndarray)\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    return np.zeros_like(w).view(Liar), state",)),

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.batch import collect_submissions, grade_batch, result_names
-from autograder.course import Course, collect
-from autograder.course_command import _submission_of
+from autograder.course.collect import collect
+from autograder.course.layout import Course
+from autograder.course.submissions import submission_of
 from autograder.sandbox.backends import Limits, Sandbox, available_backend
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "autograder" / "examples" / "cs231n"
@@ -41,7 +42,7 @@ def _sandbox() -> Sandbox:
 
 def _score(folder: Path, files: list[Path], out: Path) -> dict[str, float]:
     outcome = grade_batch(files, SPEC, _sandbox(), out)
-    return {payload["student"]: payload["score"] for payload in outcome.results}
+    return {result.student: result.score for result in outcome.results}
 
 
 def corrected_resubmission_is_regraded(folder: Path) -> Outcome:
@@ -104,7 +105,7 @@ def a_linked_course_submission_is_refused(folder: Path) -> Outcome:
     submitted = folder / "submitted" / "mallory" / "01"
     submitted.mkdir(parents=True)
     (submitted / "01.ipynb").symlink_to(source)
-    verdict = _submission_of(submitted, "01")
+    verdict = submission_of(submitted, "01")
     return Outcome("a_linked_course_submission_is_refused", "refused: a symbolic link", str(verdict)[:90],
                    isinstance(verdict, str) and "symbolic link" in verdict)  # fmt: skip
 

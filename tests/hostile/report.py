@@ -53,7 +53,7 @@ def grade_corpus(folder: Path, sandbox: Sandbox, workers: int = 2) -> tuple[list
     replacements = {"submissions": str(submissions_dir), "results": str(out / "results")}
     paths = [write_case(case, submissions_dir, replacements) for case in CASES]
     outcome = grade_batch(paths, str(corpus_spec(folder)), sandbox, out, workers)
-    results = {payload["student"]: payload for payload in outcome.results}
+    results = {result.student: result.to_json() for result in outcome.results}
     rows = []
     for case in CASES:
         payload = results.get(case.name)

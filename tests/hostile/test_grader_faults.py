@@ -104,7 +104,7 @@ def test_a_full_disk_keeps_the_results_already_written(tmp_path):
     paths = _submissions(tmp_path / "subs", 4)
     out = tmp_path / "out"
     (out / "results").mkdir(parents=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12k", "tmpfs", str(out / "results")])
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(out / "results")])
     if mounted.returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
     try:

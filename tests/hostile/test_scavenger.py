@@ -18,7 +18,7 @@ def scores(tmp_path_factory):
     for assignment, paths in write_pairs(folder).items():
         outcome = grade_batch(list(paths), f"builtin:{assignment}", Sandbox("bwrap", LIMITS), folder / assignment, 2)
         assert not outcome.infrastructure_failures, outcome.infrastructure_failures
-        found[assignment] = {payload["student"].rsplit("-", 1)[1]: payload for payload in outcome.results}
+        found[assignment] = {r.student.rsplit("-", 1)[1]: r.to_json() for r in outcome.results}
     return found
 
 

@@ -1,4 +1,7 @@
-"""Every report format, written from stored results by one function.
+"""Reports: every format, written from results by one function.
+
+Formats: JSON (all results), HTML feedback pages (:mod:`.html`, plots from :mod:`.plots`),
+JUnit (:mod:`.junit`), Gradescope (:mod:`.gradescope`), CSV and Markdown (:mod:`.tables`).
 
 Each report is written on its own: a failure in one (a bug, a full disk) is reported and
 the others are still written. Text is written as UTF-8 with anything unencodable replaced,
@@ -10,9 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.batch import write_atomically
-from autograder.html_report import html_report
-from autograder.reports import csv_summary, gradescope_results, junit_xml, markdown_summary
+from autograder.journal import write_atomically
+from autograder.reports.gradescope import gradescope_results
+from autograder.reports.html import html_report
+from autograder.reports.junit import junit_xml
+from autograder.reports.tables import csv_summary, markdown_summary
+from autograder.results import SubmissionResult
 
 
 @dataclass(frozen=True)
@@ -33,23 +39,23 @@ def write_text(path: Path, text: str) -> None:
     path.write_bytes(text.encode("utf-8", "replace"))
 
 
-def _html_pages(folder: Path, results: list[dict]) -> str:
-    for payload in results:
-        write_text(folder / f"{payload['student']}.html", html_report(payload))
+def _html_pages(folder: Path, results: list[SubmissionResult]) -> str:
+    for result in results:
+        write_text(folder / f"{result.student}.html", html_report(result))
     return f"{folder}/ ({len(results)} pages)"
 
 
-def _appended_summary(path: Path, results: list[dict]) -> str:
+def _appended_summary(path: Path, results: list[SubmissionResult]) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("ab") as handle:
-        for payload in results:
-            handle.write(markdown_summary(payload).encode("utf-8", "replace"))
+        for result in results:
+            handle.write(markdown_summary(result).encode("utf-8", "replace"))
     return str(path)
 
 
-def _writers(targets: ReportTargets, results: list[dict]) -> list[tuple[str, Path, object]]:
+def _writers(targets: ReportTargets, results: list[SubmissionResult]) -> list[tuple[str, Path, object]]:
     return [
-        ("JSON", targets.json, lambda p: write_atomically(p, {"results": results}) or str(p)),
+        ("JSON", targets.json, lambda p: write_atomically(p, {"results": [r.to_json() for r in results]}) or str(p)),
         ("HTML", targets.html, lambda p: _html_pages(p, results)),
         ("JUnit", targets.junit, lambda p: write_text(p, junit_xml(results)) or str(p)),
         ("CSV", targets.csv, lambda p: write_text(p, csv_summary(results)) or str(p)),
@@ -58,7 +64,7 @@ def _writers(targets: ReportTargets, results: list[dict]) -> list[tuple[str, Pat
     ]
 
 
-def write_reports(results: list[dict], targets: ReportTargets) -> tuple[list[str], dict[str, str]]:
+def write_reports(results: list[SubmissionResult], targets: ReportTargets) -> tuple[list[str], dict[str, str]]:
     """Write every wanted report; returns what was written and, per failed report, why."""
     written, failed = [], {}
     for name, target, write in _writers(targets, results):

@@ -1,4 +1,8 @@
-"""PNG plots of trajectories and schedules (matplotlib, headless)."""
+"""PNG plots (matplotlib, headless): feedback plots from a result's numbers, and reference runs.
+
+In feedback the reference is drawn as a wide pale line and the student's as a narrow dark
+dashed one on top, so that both show even where they agree.
+"""
 
 from __future__ import annotations
 
@@ -71,14 +75,49 @@ def plot_schedule(lrs: np.ndarray, path: Path, title: str) -> None:
     _save(figure, path)
 
 
-def plot_lines(lines: dict[str, np.ndarray], path, title: str, ylabel: str) -> None:
-    """Several sequences over the step on one axis (e.g. the student's lrs and the reference's)."""
+STYLES = {
+    "reference": {"color": "#f4a259", "linewidth": 5.0, "alpha": 0.55, "zorder": 1},
+    "yours": {"color": "#1d3557", "linewidth": 1.4, "linestyle": "--", "marker": ".", "markersize": 3, "zorder": 2},
+}
+
+
+def _draw(axis, lines: dict[str, np.ndarray], log: bool) -> None:
+    for label in ("reference", "yours"):
+        if label in lines:
+            values = np.asarray(lines[label], dtype=float)
+            axis.plot(np.arange(len(values)), values, label=label, **STYLES[label])
+    finite = np.concatenate([np.asarray(v, dtype=float) for v in lines.values()])
+    finite = finite[np.isfinite(finite)]
+    if log and finite.size and finite.min() > 0:
+        axis.set_yscale("log")
+    axis.grid(True, alpha=0.3)
+    axis.legend()
+
+
+def plot_lines(lines: dict[str, np.ndarray], path, title: str, ylabel: str, log: bool = False) -> None:
+    """The student's and the reference's numbers over the steps (lrs, losses)."""
     figure, axis = plt.subplots(figsize=(6.5, 4))
-    for label, values in lines.items():
-        axis.plot(np.arange(len(values)), values, ".-", markersize=3, label=label)
+    _draw(axis, lines, log)
     axis.set_xlabel("step")
     axis.set_ylabel(ylabel)
     axis.set_title(title)
-    axis.grid(True, alpha=0.3)
-    axis.legend()
+    _save(figure, path)
+
+
+def plot_progress(losses: dict[str, np.ndarray] | None, paths: dict[str, np.ndarray] | None, path, title: str) -> None:
+    """Loss curves and, for two parameters, the path through the parameter plane."""
+    panels = [kind for kind, data in (("losses", losses), ("paths", paths)) if data]
+    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
+    for axis, kind in zip(axes[0], panels, strict=True):
+        if kind == "losses":
+            _draw(axis, losses, log=True)
+            axis.set(xlabel="step", ylabel="loss")
+        else:
+            for label in ("reference", "yours"):
+                points = np.asarray(paths[label], dtype=float)
+                style = {k: v for k, v in STYLES[label].items() if k != "markersize"}
+                axis.plot(points[:, 0], points[:, 1], label=label, **style)
+            axis.set(xlabel="w[0]", ylabel="w[1]")
+            axis.legend(fontsize=8)
+    figure.suptitle(title)
     _save(figure, path)

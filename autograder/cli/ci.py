@@ -13,7 +13,9 @@ import json
 from pathlib import Path
 
 from autograder.assignment import builtin_spec
-from autograder.errors import SpecError
+from autograder.cli.exits import ExitCode
+from autograder.cli.options import require_percentage
+from autograder.errors import UsageError
 
 WORKFLOW_PATH = Path(".github") / "workflows" / "gdgrade.yml"
 CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -84,21 +86,17 @@ jobs:
 
 def init_command(arguments) -> int:
     """``gdgrade ci init``."""
-    try:
-        builtin_spec(arguments.assignment)  # an unknown assignment is a usage error now, not in CI
-    except SpecError as error:
-        raise ValueError(str(error)) from None
+    builtin_spec(arguments.assignment)  # an unknown assignment is a usage error now, not in CI
     repository = arguments.directory.resolve()
     if not (repository / arguments.notebook).is_file():
-        raise ValueError(f"{arguments.notebook} is not in {repository}; --notebook is its path in the repository")
-    if not 0 <= arguments.fail_under <= 100:
-        raise ValueError(f"--fail-under is a percentage from 0 to 100, got {arguments.fail_under:g}")
+        raise UsageError(f"{arguments.notebook} is not in {repository}; --notebook is its path in the repository")
+    require_percentage(arguments.fail_under)
     target = repository / WORKFLOW_PATH
     if target.exists() and not arguments.force:
-        raise ValueError(f"{target} exists; pass --force to replace it")
+        raise UsageError(f"{target} exists; pass --force to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
     text = workflow_text(arguments.assignment, arguments.notebook, arguments.fail_under, arguments.install,
                          arguments.python)  # fmt: skip
     target.write_text(text, encoding="utf-8")
     print(f"wrote {target}; commit it and every push runs the public checks of {arguments.assignment}")
-    return 0
+    return ExitCode.GRADED

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder.assignment import builtin_spec, load_spec
-from autograder.errors import SpecError
+from autograder.cli.exits import ExitCode
 from autograder.spec import AssignmentSpec
 
 
-def add_parser(commands) -> None:
+def add_parsers(commands) -> None:
     """Register ``spec`` and its ``check`` subcommand."""
     spec = commands.add_parser("spec", help="work with assignment specs")
     actions = spec.add_subparsers(dest="action", required=True)
@@ -39,8 +39,5 @@ def summary(spec: AssignmentSpec) -> str:
 
 def check_command(arguments) -> int:
     """Validate and summarise; a bad spec is a one-line error with exit code 2."""
-    try:
-        print(summary(resolve(arguments.spec)))
-    except SpecError as error:
-        raise ValueError(str(error)) from None
-    return 0
+    print(summary(resolve(arguments.spec)))
+    return ExitCode.GRADED

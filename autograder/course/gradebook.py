@@ -9,32 +9,35 @@ Each submission is written in one transaction; late penalties follow nbgrader's 
 
 from __future__ import annotations
 
+import shutil
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from autograder.errors import InfrastructureError
+from autograder.course.layout import Course, submission_timestamp
+from autograder.errors import InfrastructureError, UsageError
+from autograder.journal import read_result
+from autograder.results import SubmissionResult
 
 
-def question_scores(payload: dict) -> dict[str, float]:
-    """Points earned per question in a result JSON."""
+def question_scores(result: SubmissionResult) -> dict[str, float]:
+    """Points earned per question."""
     scores: dict[str, float] = defaultdict(float)
-    for check in payload["checks"]:
-        scores[check["name"].split("/")[0]] += check["score"]
+    for check in result.checks:
+        scores[check.question] += check.score
     return dict(scores)
 
 
-def question_comments(payload: dict) -> dict[str, str]:
+def question_comments(result: SubmissionResult) -> dict[str, str]:
     """Each question's check verdicts as plain text lines."""
     lines: dict[str, list[str]] = defaultdict(list)
-    for check in payload["checks"]:
-        question, name = check["name"].split("/", 1)
-        mark = "passed" if check["passed"] else "FAILED"
-        lines[question].append(f"{name}: {check['score']:g}/{check['max_score']:g} {mark}. {check['message']}")
-    if payload.get("error"):
+    for check in result.checks:
+        mark = "passed" if check.passed else "FAILED"
+        lines[check.question].append(f"{check.name}: {check.score:g}/{check.max_score:g} {mark}. {check.message}")
+    if result.error:
         for question in lines:
-            lines[question].insert(0, f"The notebook could not be graded normally: {payload['error']}")
+            lines[question].insert(0, f"The notebook could not be graded normally: {result.error}")
     return {question: "\n".join(text) for question, text in lines.items()}
 
 
@@ -69,9 +72,9 @@ def _submission(gradebook, assignment: str, student: str):
     return submission
 
 
-def record_result(gradebook, assignment: str, student: str, payload: dict, timestamp, plugin) -> None:
+def record_result(gradebook, assignment: str, student: str, result: SubmissionResult, timestamp, plugin) -> None:
     """Write one result into the gradebook in a single transaction (all of it or nothing)."""
-    scores, comments = question_scores(payload), question_comments(payload)
+    scores, comments = question_scores(result), question_comments(result)
     try:
         submission = _submission(gradebook, assignment, student)
         submission.timestamp = timestamp.replace(tzinfo=None) if timestamp else None
@@ -151,3 +154,58 @@ def score_rows(gradebook, assignment: str) -> list[ScoreRow]:
         late = submission.total_seconds_late
         rows.append(ScoreRow(student.id, "graded", raw, penalty, max_score, late, **names))
     return rows
+
+
+def final_scores(course: Course, assignment: str) -> list[ScoreRow]:
+    """The gradebook's final numbers for an assignment; a usage error if it is not in the gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    try:
+        with Gradebook(course.db_url) as gradebook:
+            return score_rows(gradebook, assignment)
+    except MissingEntry:
+        raise UsageError(f"{assignment} is not in the gradebook (release and autograde it first)") from None
+    except SQLAlchemyError as error:
+        raise InfrastructureError(f"the gradebook is unavailable: {error}") from None
+
+
+def stored_results(course: Course, assignment: str, students: list[str] | None = None) -> dict[str, SubmissionResult]:
+    """The results on disk for these students (every student when None; graded under any spec version)."""
+    folder = course.results_dir(assignment) / "results"
+    paths = sorted(folder.glob("*.json")) if students is None else [folder / f"{s}.json" for s in students]
+    found = {path.stem: read_result(path) for path in paths if path.is_file()}
+    return {student: result for student, result in found.items() if result is not None}
+
+
+def write_gradebook(course: Course, assignment: str, students: list[str]) -> int:
+    """Write the stored results of ``students`` into the gradebook; returns how many.
+
+    Idempotent: writing the same results again leaves the gradebook as it was.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    plugin = late_penalty_plugin(course.config())
+    results = stored_results(course, assignment, students)
+    try:
+        with Gradebook(course.db_url) as gradebook:
+            try:
+                gradebook.find_assignment(assignment)
+            except MissingEntry:
+                raise UsageError(
+                    f"{assignment} is not in the gradebook yet: run gdgrade release {assignment}"
+                ) from None
+            for student, result in results.items():
+                timestamp = submission_timestamp(course.submission_dir(student, assignment))
+                record_result(gradebook, assignment, student, result, timestamp, plugin)
+                _copy_for_formgrader(course, assignment, student)
+    except SQLAlchemyError as error:  # raised at connect time for an unreachable server, say
+        raise InfrastructureError(f"the gradebook is unavailable: {error}") from None
+    return len(results)
+
+
+def _copy_for_formgrader(course: Course, assignment: str, student: str) -> None:
+    """Put the submission where formgrader looks for it (autograded/<student>/<assignment>/)."""
+    source = course.submission_dir(student, assignment)
+    target = course.root / "autograded" / student / assignment
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True)

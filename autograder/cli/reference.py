@@ -10,6 +10,7 @@ gdgrade reference list [problems|optimizers|schedules|lessons|mistakes]
 from __future__ import annotations
 
 import argparse
+import functools
 import inspect
 import json
 import sys
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.cli.exits import ExitCode
+from autograder.errors import UsageError
 from reference.hyperparameters import hyperparameters
 from reference.lessons import LESSON_RUNS, lesson_run
 from reference.mistakes import MISTAKES
@@ -49,9 +52,9 @@ def parse_params(pairs: list[str] | None, flag: str) -> dict:
     for pair in pairs or []:
         key, separator, value = pair.partition("=")
         if not separator or not key or not value:
-            raise ValueError(f"{flag} takes key=value, got {pair!r}")
+            raise UsageError(f"{flag} takes key=value, got {pair!r}")
         if key in params:
-            raise ValueError(f"{flag} {key} is given twice")
+            raise UsageError(f"{flag} {key} is given twice")
         params[key] = parse_value(value)
     return params
 
@@ -69,7 +72,22 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def add_parser(commands) -> None:
+def _reference_errors(handler):
+    """The references raise ValueError for unknown names and impossible values: usage errors here."""
+
+    @functools.wraps(handler)
+    def run_handler(arguments: argparse.Namespace) -> int:
+        try:
+            return handler(arguments)
+        except UsageError:
+            raise
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+
+    return run_handler
+
+
+def add_parsers(commands) -> None:
     """Register ``reference`` and its subcommands on the top-level subparsers."""
     reference = commands.add_parser("reference", help="inspect the reference solutions")
     actions = reference.add_subparsers(dest="action", required=True)
@@ -83,23 +101,23 @@ def add_parser(commands) -> None:
     run_parser.add_argument("--schedule", help=f"one of: {', '.join(SCHEDULES)}")
     run_parser.add_argument("--schedule-param", action="append", metavar="KEY=VALUE")
     _output_options(run_parser)
-    run_parser.set_defaults(handler=run_optimizer_command)
+    run_parser.set_defaults(handler=_reference_errors(run_optimizer_command))
 
     schedule_parser = actions.add_parser("schedule", help="print or plot a learning-rate schedule")
     schedule_parser.add_argument("name", help=f"one of: {', '.join(SCHEDULES)}")
     schedule_parser.add_argument("--steps", type=_positive_int, required=True)
     schedule_parser.add_argument("--param", action="append", metavar="KEY=VALUE")
     _output_options(schedule_parser)
-    schedule_parser.set_defaults(handler=schedule_command)
+    schedule_parser.set_defaults(handler=_reference_errors(schedule_command))
 
     lesson_parser = actions.add_parser("lesson", help="reproduce a lesson's experiment")
     lesson_parser.add_argument("name", help=f"one of: {', '.join(LESSON_RUNS)}")
     _output_options(lesson_parser)
-    lesson_parser.set_defaults(handler=lesson_command)
+    lesson_parser.set_defaults(handler=_reference_errors(lesson_command))
 
     list_parser = actions.add_parser("list", help="list what the references know")
     list_parser.add_argument("catalog", nargs="?", choices=CATALOGS)
-    list_parser.set_defaults(handler=list_command)
+    list_parser.set_defaults(handler=_reference_errors(list_command))
 
 
 # --- run ---------------------------------------------------------------------------------------
@@ -110,13 +128,13 @@ def _schedule_for(arguments, optimizer_lr: float):
     schedule_params = parse_params(arguments.schedule_param, "--schedule-param")
     if arguments.schedule is None:
         if schedule_params:
-            raise ValueError("--schedule-param needs --schedule")
+            raise UsageError("--schedule-param needs --schedule")
         return None
     accepted = hyperparameters(schedule_function(arguments.schedule))
     if "lr" in accepted:
         schedule_params.setdefault("lr", optimizer_lr)
     elif arguments.lr is not None:
-        raise ValueError(f"schedule {arguments.schedule} sets its own lr range; drop --lr")
+        raise UsageError(f"schedule {arguments.schedule} sets its own lr range; drop --lr")
     return make_schedule(arguments.schedule, **schedule_params)
 
 
@@ -124,7 +142,7 @@ def run_optimizer_command(arguments) -> int:
     """``gdgrade reference run``."""
     params = parse_params(arguments.param, "--param")
     if "lr" in params:
-        raise ValueError("give the learning rate as --lr, not --param lr=...")
+        raise UsageError("give the learning rate as --lr, not --param lr=...")
     problem = get_problem(arguments.problem)
     optimizer = get_optimizer(arguments.optimizer, **params)
     lr = optimizer.lr if arguments.lr is None else arguments.lr
@@ -141,14 +159,14 @@ def _emit(runs: dict[str, Trajectory], problem, arguments, title: str) -> int:
         payload = next(iter(runs.values())).to_json() if len(runs) == 1 else {k: t.to_json() for k, t in runs.items()}
         print(json.dumps(payload))
     elif arguments.plot:
-        from autograder.plots import plot_runs
+        from autograder.reports.plots import plot_runs
 
         plot_runs(runs, problem, arguments.plot, title)
         print(f"wrote {arguments.plot}")
     else:
         for label, trajectory in runs.items():
             print(format_table(label, trajectory))
-    return 0
+    return ExitCode.GRADED
 
 
 def _warn_if_diverged(label: str, trajectory: Trajectory) -> None:
@@ -186,13 +204,13 @@ def schedule_command(arguments) -> int:
     if arguments.json:
         print(json.dumps({"lrs": lrs.tolist()}))
     elif arguments.plot:
-        from autograder.plots import plot_schedule
+        from autograder.reports.plots import plot_schedule
 
         plot_schedule(lrs, arguments.plot, f"{arguments.name} schedule")
         print(f"wrote {arguments.plot}")
     else:
         print("\n".join(f"{step:>6}  {lr:.10g}" for step, lr in enumerate(lrs)))
-    return 0
+    return ExitCode.GRADED
 
 
 def lesson_command(arguments) -> int:
@@ -214,7 +232,7 @@ def list_command(arguments) -> int:
     for catalog in [arguments.catalog] if arguments.catalog else CATALOGS:
         print(f"{catalog}:")
         print("\n".join(f"  {line}" for line in listings[catalog]()))
-    return 0
+    return ExitCode.GRADED
 
 
 def _signature(function, skip: tuple[str, ...] = ()) -> str:
