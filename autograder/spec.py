@@ -34,7 +34,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from autograder.engine.compare import Tolerance
 from autograder.errors import SpecError
 from autograder.hidden_draws import split_draws
 
@@ -44,6 +43,14 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 LANGUAGES = ("en", "ko")
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """``|s - r| <= atol + rtol * |r|``, elementwise (see :mod:`autograder.engine.compare`)."""
+
+    rtol: float
+    atol: float
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Top-1 diagnosis accuracy over the whole mistakes catalog, against a first-step-only baseline.
 
-Every catalog mistake is written as a student (autograder.synthetic), graded with a spec
+Every catalog mistake is written as a student (tests/support/synthetic.py), graded with a spec
 whose probes are the target's discriminating probes, and the first failing check's
 diagnosis is compared with the mistake's id.
 
@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from autograder import synthetic  # noqa: E402
 from autograder.engine import diagnosis  # noqa: E402
+from tests.support import synthetic  # noqa: E402
 
 _full_match = diagnosis.matches
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from reference.optimizers import sgd
-from reference.problems import Problem, linear_predict
+from reference.problem import Problem
+from reference.problems import linear_predict
 from reference.range_test import lr_range_test, suggest_lr
 from reference.trajectory import run
 

@@ -20,7 +20,8 @@ import numpy as np
 
 from reference import optimizers as opt
 from reference.batching import epoch_batches
-from reference.problems import Problem, get_problem
+from reference.problem import Problem
+from reference.problems import get_problem
 from reference.schedules import make_schedule
 from reference.trajectory import Trajectory, run
 

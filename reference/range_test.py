@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reference.optimizers import Optimizer
-from reference.problems import Problem
+from reference.problem import Problem
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import torch
 
-from reference.problems import Problem
+from reference.problem import Problem
 from reference.trajectory import Trajectory
 
 HIDDEN_UNITS = 16

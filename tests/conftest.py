@@ -25,11 +25,17 @@ def assert_matches(actual, expected, rtol=TORCH_RTOL, atol=TORCH_ATOL):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``sandbox`` need bubblewrap: skipped, with the reason, where it is missing."""
+    """Tests marked ``sandbox`` need bubblewrap: skipped, with the reason, where it is missing.
+
+    With ``GDGRADE_REQUIRE_SANDBOX=1`` (CI sets it) a missing sandbox is an error instead:
+    the run must not pass by skipping every sandboxed test.
+    """
     from autograder.sandbox.backends import available_backend
 
     if available_backend() == "bwrap":
         return
+    if os.environ.get("GDGRADE_REQUIRE_SANDBOX") == "1" and any("sandbox" in item.keywords for item in items):
+        raise pytest.UsageError("GDGRADE_REQUIRE_SANDBOX=1 but bubblewrap, prlimit or setpriv is missing")
     skip = pytest.mark.skip(reason="needs bubblewrap, prlimit and setpriv (the bwrap sandbox)")
     for item in items:
         if "sandbox" in item.keywords:

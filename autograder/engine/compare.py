@@ -7,22 +7,13 @@ Defaults depend on the dtype of the student's numbers, as in torch's own tests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from autograder.results import Comparison, Row
+from autograder.spec import Tolerance
 from autograder.timing import phase
 
 MAX_ROWS = 10
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """``|s - r| <= atol + rtol * |r|``."""
-
-    rtol: float
-    atol: float
 
 
 DEFAULT_TOLERANCES = {

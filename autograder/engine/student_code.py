@@ -22,7 +22,7 @@ from autograder.errors import SubmissionError
 from autograder.student.calls import Calls, StudentCodeError
 from autograder.student.codec import digest
 from autograder.student.operations import perform
-from reference.problems import Problem
+from reference.problem import Problem
 
 QUESTION_FIELDS = ("id", "convention", "symbols", "names", "reference", "hparams", "time_limit", "forbidden")
 SURFACE_FUNCTIONS = ("loss", "grad", "loss_on", "grad_on", "loss_and_grad")

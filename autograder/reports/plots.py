@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import numpy as np  # noqa: E402
 
-from reference.problems import Problem  # noqa: E402
+from reference.problem import Problem  # noqa: E402
 from reference.trajectory import Trajectory  # noqa: E402
 
 

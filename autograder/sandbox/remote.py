@@ -37,7 +37,7 @@ from autograder.student.calls import FAULT_KINDS
 from autograder.student.codec import MIME, BoundaryError, clean_text, decode, encode
 from autograder.student.endpoint import REQUEST_FIELD
 from autograder.timing import phase
-from reference.problems import Problem
+from reference.problem import Problem
 
 PACKAGE = "_gdgrade_student"  # the package's name inside the kernel
 SENT_SEPARATELY = ("__init__", "prepare")  # prepare runs before the student's cells

@@ -11,6 +11,6 @@ gets a *callback* that asks the grader for the number across the boundary.
 Every decision about a grade (comparison, input mutation, forbidden APIs, tolerances) is
 made by the grader from data it controls; what comes back from here is treated as
 untrusted input. The package imports only the standard library, numpy, torch (lazily,
-when a torch convention is used) and itself: ``tests/autograder/test_student_package.py``
+when a torch convention is used) and itself: ``tests/student/test_student_package.py``
 proves it.
 """

@@ -12,7 +12,7 @@ import numpy as np
 
 from reference import optimizers as opt
 from reference.lessons import coordinatewise_gd
-from reference.problems import Problem
+from reference.problem import Problem
 from reference.schedules import Schedule, make_schedule
 from reference.trajectory import Trajectory, run
 

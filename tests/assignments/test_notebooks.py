@@ -11,7 +11,7 @@ from assignments import ASSIGNMENTS, source_notebook
 from autograder.assignment import builtin_spec
 from autograder.batch import grade_batch
 from autograder.course.release import release_assignment
-from autograder.sandbox.backends import Limits, Sandbox, available_backend
+from autograder.sandbox.backends import Limits, Sandbox
 
 
 def _cells(notebook, kind: str):
@@ -70,7 +70,7 @@ def test_release_strips_solutions_and_hidden_checks_and_locks_cells(released):
                 assert grading["locked"] and cell.metadata["editable"] is False and grading["checksum"]
 
 
-@pytest.mark.skipif(available_backend() != "bwrap", reason="needs bubblewrap, prlimit and setpriv")
+@pytest.mark.sandbox
 def test_solutions_score_full_and_released_notebooks_zero_in_the_sandbox(released, tmp_path):
     sandbox = Sandbox("bwrap", Limits(cell_timeout=120, submission_timeout=300))
     for assignment, (solution, student) in released.items():

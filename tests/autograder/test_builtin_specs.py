@@ -7,8 +7,8 @@ import pytest
 
 from autograder.assignment import builtin_spec
 from autograder.engine.grade import grade
-from tests.autograder.students import dlai_optimization
 from tests.conftest import load_module
+from tests.support.students import dlai_optimization
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "autograder" / "examples" / "cs231n" / "alice_correct.py"
 

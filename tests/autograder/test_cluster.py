@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from autograder.batch import grade_batch
-from autograder.sandbox.backends import Limits, Sandbox, available_backend
+from autograder.sandbox.backends import Limits, Sandbox
 
 distributed = pytest.importorskip("dask.distributed", reason="the dask extra is not installed")
-pytestmark = pytest.mark.skipif(available_backend() != "bwrap", reason="needs bubblewrap, prlimit and setpriv")
+pytestmark = pytest.mark.sandbox
 EXAMPLES = Path(__file__).resolve().parents[2] / "autograder" / "examples" / "cs231n"
 
 

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox.backends import available_backend
 from tests.course.conftest import notebook_with, write_download
 
-pytestmark = pytest.mark.skipif(available_backend() != "bwrap", reason="needs bubblewrap, prlimit and setpriv")
+pytestmark = pytest.mark.sandbox
 
 ASSIGNMENT = "01-gradient-descent"
 ON_TIME, LATE = (2026, 11, 20, 10, 0, 0), (2026, 11, 22, 9, 30, 0)

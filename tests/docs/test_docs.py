@@ -18,7 +18,6 @@ import pytest
 from autograder.cli import build_parser
 from autograder.engine.checks import CHECK_KINDS
 from autograder.engine.conventions import CONVENTIONS
-from autograder.sandbox.backends import available_backend
 from autograder.spec import _CHECK_FIELDS, _PROBE_FIELDS, _QUESTION_FIELDS
 from reference.functions import FUNCTIONS
 from reference.optimizers import OPTIMIZERS
@@ -61,7 +60,7 @@ OUTCOMES = {"instructor-guide.md": _instructor_outcome, "student-guide.md": _stu
             "spec-reference.md": _spec_outcome}  # fmt: skip
 
 
-@pytest.mark.skipif(available_backend() != "bwrap", reason="the guides grade in the bwrap sandbox")
+@pytest.mark.sandbox
 @pytest.mark.parametrize("document", GUIDES)
 def test_the_bash_blocks_run_in_order_and_do_what_the_guide_says(document, tmp_path):
     shutil.copytree(DOCS, tmp_path / "docs")

@@ -55,3 +55,13 @@ def test_a_registered_kind_validates_its_probes_and_options_at_load(custom_kind)
 def test_an_unregistered_kind_is_a_spec_error():
     with pytest.raises(SpecError, match=KIND):
         _spec({"kind": KIND, "probes": [{"label": "norm", "params": {"bound": 1.0}}]})
+
+
+def test_the_public_api_is_reached_from_the_package(custom_kind):
+    import autograder
+
+    assert autograder.register_check_kind is register and "grade" in dir(autograder)
+    spec = _spec({"kind": custom_kind, "probes": [{"label": "n", "params": {"bound": 1.0}}]})
+    assert autograder.grade(spec, {"w": np.zeros(3)}).score == 2
+    with pytest.raises(AttributeError, match="no attribute 'grading'"):
+        autograder.grading  # noqa: B018

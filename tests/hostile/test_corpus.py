@@ -2,11 +2,11 @@
 
 import pytest
 
-from autograder.sandbox.backends import Sandbox, available_backend
+from autograder.sandbox.backends import Sandbox
 from tests.hostile.corpus import CASES, FULL
 from tests.hostile.report import LIMITS, grade_corpus, table
 
-pytestmark = pytest.mark.skipif(available_backend() != "bwrap", reason="needs bubblewrap, prlimit and setpriv")
+pytestmark = pytest.mark.sandbox
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """The grader's own faults: a worker killed mid-grade, a full disk. No result already written
 is lost or corrupted, and a re-run finishes the batch. (A run killed as a whole, the
-"reboot", is tests/autograder/test_grade_command.py; a locked gradebook, tests/course.)"""
+"reboot", is tests/cli/test_grade_command.py; a locked gradebook, tests/course.)"""
 
 import json
 import os
@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from autograder.batch import grade_batch
-from autograder.sandbox.backends import Sandbox, available_backend
+from autograder.sandbox.backends import Sandbox
 from tests.hostile.corpus import CASES, corpus_spec, write_case
 from tests.hostile.report import LIMITS
 
-pytestmark = pytest.mark.skipif(available_backend() != "bwrap", reason="needs bubblewrap, prlimit and setpriv")
+pytestmark = pytest.mark.sandbox
 CORRECT = next(case for case in CASES if case.name == "correct")
 
 

@@ -25,7 +25,8 @@ from autograder.engine.verdict import Mistakes, judge
 from autograder.messages import number, say
 from reference.mistakes import mistakes_for
 from reference.optimizers import OPTIMIZERS, Optimizer, get_optimizer
-from reference.problems import PROBLEMS, Problem, get_problem
+from reference.problem import Problem
+from reference.problems import PROBLEMS, get_problem
 from reference.schedules import make_schedule
 from reference.trajectory import Trajectory, replay, run
 

@@ -15,14 +15,12 @@ import pytest
 from assignments import source_notebook
 from autograder.assignment import builtin_spec
 from autograder.sandbox import jobdir as sandbox_module
-from autograder.sandbox.backends import Sandbox, available_backend, preload_for
+from autograder.sandbox.backends import Sandbox, preload_for
 from autograder.sandbox.forkserver import fork_server_applies
 from autograder.sandbox.pool import KernelPool
 from autograder.submission import grade_submission
 
-pytestmark = pytest.mark.skipif(
-    available_backend() != "bwrap" or os.geteuid() != 0, reason="the fork server needs bubblewrap and root"
-)
+pytestmark = [pytest.mark.sandbox, pytest.mark.skipif(os.geteuid() != 0, reason="the fork server needs root")]
 
 REPORTER = """
 import os, resource

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-from autograder import synthetic
 from autograder.assignment import parse_spec
 from autograder.engine.grade import grade
 from reference.mistakes import MISTAKES, mistakes_for
 from reference.optimizers import get_optimizer
 from reference.schedules import make_schedule
+from tests.support import synthetic
 
 OPTIMIZER_CONVENTIONS = {
     "functional": (synthetic.FUNCTIONAL, synthetic.functional_student),
