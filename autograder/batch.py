@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from autograder.assignment import load_spec
+from autograder.bundles import folder_is_bundle
 from autograder.errors import InfrastructureError, UsageError
 from autograder.hidden_draws import PUBLIC_SECRET, secret_digest, with_drawn_probes
 from autograder.journal import file_digest, load_result, write_atomically
@@ -34,7 +35,7 @@ from autograder.sandbox.pool import pool_for
 from autograder.spec import AssignmentSpec
 from autograder.submission import grade_submission
 
-SUBMISSION_SUFFIXES = (".ipynb", ".py")
+SUBMISSION_SUFFIXES = (".ipynb", ".py", ".zip")
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,15 @@ class Found:
 
 
 def refusal(path: Path) -> str | None:
-    """Why a file must not be graded: a link could make the grader read what it must not."""
+    """Why a file (or a bundle folder) must not be graded: a link could make the grader read what it must not."""
     try:
         status = path.lstat()
     except OSError as error:
         return f"cannot be read: {error.strerror or error}"
     if stat.S_ISLNK(status.st_mode):
         return "it is a symbolic link; submit the file itself"
+    if stat.S_ISDIR(status.st_mode):
+        return _folder_refusal(path)
     if not stat.S_ISREG(status.st_mode):
         return "it is not a regular file"
     if status.st_nlink > 1:
@@ -60,11 +63,25 @@ def refusal(path: Path) -> str | None:
     return None
 
 
+def _folder_refusal(folder: Path) -> str | None:
+    for root, folders, files in os.walk(folder):
+        for name in folders + files:
+            inner = Path(root) / name
+            status = inner.lstat()
+            if stat.S_ISLNK(status.st_mode) or (stat.S_ISREG(status.st_mode) and status.st_nlink > 1):
+                return f"it holds a link ({inner.relative_to(folder)}); submit copies of the files"
+    return None
+
+
 def _walk(folder: Path) -> list[Path]:
-    """Submission files in a folder, without following links to other folders."""
+    """Submissions in a folder, without following links: files, and bundle folders as one each."""
+    if folder_is_bundle(folder):
+        return [folder]
     found = []
     for root, folders, files in os.walk(folder):
-        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        bundles = [f for f in folders if not f.startswith(".") and folder_is_bundle(Path(root) / f)]
+        found += [Path(root) / name for name in sorted(bundles)]
+        folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in bundles)
         found += [Path(root) / name for name in sorted(files) if Path(name).suffix in SUBMISSION_SUFFIXES]
     return found
 
@@ -82,7 +99,8 @@ def _candidates(argument: str) -> list[Path]:
 
 
 def collect_submissions(arguments: Iterable[str]) -> Found:
-    """Files, folders (their .ipynb and .py files) and glob patterns, in a stable order; links refused."""
+    """Files, folders (their .ipynb, .py and .zip files, and bundle folders) and glob patterns,
+    in a stable order; links refused."""
     found, refused = [], {}
     for path in (p for argument in arguments for p in _candidates(argument)):
         reason = refusal(path)

@@ -67,7 +67,10 @@ def load_result(path: Path, key: str) -> SubmissionResult | None:
 
 
 def file_digest(path: Path) -> str:
-    """sha256 of a file's bytes (an unreadable file has a digest of its error)."""
+    """sha256 of a file's bytes, or of a folder's files and their paths (an unreadable file has a
+    digest of its error)."""
+    if path.is_dir() and not path.is_symlink():
+        return _folder_digest(path)
     try:
         with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NOFOLLOW)) as handle:
             digest = hashlib.sha256()
@@ -76,3 +79,13 @@ def file_digest(path: Path) -> str:
             return digest.hexdigest()
     except OSError as error:
         return f"unreadable:{error.errno}"
+
+
+def _folder_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for root, folders, files in os.walk(folder):
+        folders.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            digest.update(f"{path.relative_to(folder).as_posix()}\0{file_digest(path)}\0".encode())
+    return digest.hexdigest()

@@ -29,6 +29,19 @@ EN: dict[str, str] = {
     "changed w0": "{label}: {call} changed the w0 it was given in place; work on a copy",
     "changed inputs": "{label}: {call} changed its input w or g in place; return a new array instead",
     "inputs unchanged": "{label}: inputs are left unchanged",
+    "state-outside-init": (
+        "the same steps run twice gave different numbers: the optimizer keeps state outside what init returns "
+        "(a global or shared step counter?)"
+    ),
+    "state-updated-in-place": (
+        "two steps from the same state gave different results: the step changes the state it was given in place; "
+        "return a new state instead"
+    ),
+    "fixed lr": (
+        "every step moves as if the learning rate were {lr}, whatever lr is passed in (this probe passed {given}): "
+        "is a global lr used instead of the argument?"
+    ),
+    "accepted form": "{label}: matches {form}, a form this assignment accepts",
     "loss curve departs": "{label}: the loss curve departs at step {step}",
     "diverges like": "{label}: diverges like the reference",
     "converges like": "{label}: converges like the reference",
@@ -90,6 +103,19 @@ KO: dict[str, str] = {
     "changed w0": "{label}: {call} 함수가 받은 w0을 제자리에서 바꿨습니다. 복사본으로 작업하세요",
     "changed inputs": "{label}: {call} 함수가 입력 w나 g를 제자리에서 바꿨습니다. 새 배열을 돌려주세요",
     "inputs unchanged": "{label}: 입력을 바꾸지 않습니다",
+    "state-outside-init": (
+        "같은 스텝을 두 번 실행하니 결과가 달랐습니다. 옵티마이저가 init이 돌려준 상태 밖에 상태를 둡니다"
+        "(전역 또는 공유 스텝 카운터?)"
+    ),
+    "state-updated-in-place": (
+        "같은 상태에서 두 번 스텝을 밟으니 결과가 달랐습니다. 스텝이 받은 상태를 제자리에서 바꿉니다. "
+        "새 상태를 돌려주세요"
+    ),
+    "fixed lr": (
+        "전달된 lr과 상관없이 모든 스텝이 학습률 {lr}으로(로) 움직입니다(이 검사는 {given}을(를) 전달했습니다). "
+        "인자 대신 전역 lr을 쓰고 있나요?"
+    ),
+    "accepted form": "{label}: 이 과제가 인정하는 형태인 {form}과(와) 일치합니다",
     "loss curve departs": "{label}: 손실 곡선이 {step}번째 스텝에서 기준과 달라집니다",
     "diverges like": "{label}: 기준처럼 발산합니다",
     "converges like": "{label}: 기준처럼 수렴합니다",

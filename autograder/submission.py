@@ -7,17 +7,18 @@ the submission becomes part of its result. Only the grader's own failures raise
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 from autograder.engine.grade import failed_result, grade
 from autograder.errors import InfrastructureError, SubmissionError
-from autograder.notebooks import load_submission, student_notebook
+from autograder.notebooks import read_submission, student_notebook
 from autograder.results import SubmissionResult
 from autograder.sandbox.backends import Sandbox
 from autograder.sandbox.jobdir import WorkFolder
-from autograder.sandbox.kernel import ExecutionReport, KernelSession
+from autograder.sandbox.kernel import CellIssue, ExecutionReport, KernelSession
 from autograder.sandbox.pool import KernelPool
 from autograder.sandbox.remote import KernelStudent, RemoteSession
 from autograder.spec import AssignmentSpec
@@ -42,9 +43,9 @@ def _execution_summary(report: ExecutionReport, sandbox: Sandbox, calls: int) ->
     }
 
 
-def _run(notebook, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool, session: KernelSession):
+def _run(notebook, files: dict, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool, session: KernelSession):
     with phase("handoff"):
-        kernel = session.attach(notebook).__enter__()
+        kernel = session.attach(notebook, files).__enter__()
     try:
         return _execute_and_grade(kernel, spec, sandbox, include_hidden)
     finally:
@@ -66,9 +67,28 @@ def _execute_and_grade(kernel: KernelSession, spec: AssignmentSpec, sandbox: San
         environment = session.environment()
     with phase("reference"):  # what grading spends outside student calls, comparison and diagnosis
         sources = [cell.source for cell in kernel.notebook.cells if cell.cell_type == "code"]
-        result = grade(spec, KernelStudent(session), include_hidden, sources=sources)
+        student = KernelStudent(session, why_missing=missing_because(kernel.notebook.cells, report.issues))
+        result = grade(spec, student, include_hidden, sources=sources)
     summary = _execution_summary(report, sandbox, session.calls)
     return result, None, summary | {"kernel_reported": environment, "device": sandbox.device()}
+
+
+FAILED_CELL_KINDS = ("error", "timeout", "input", "deadline", "restarted")
+
+
+def missing_because(cells, issues: list[CellIssue]):
+    """``why(name)``: the failed cell that would have defined ``name`` (else the first failed cell)."""
+    failed = {issue.index: issue for issue in issues if issue.kind in FAILED_CELL_KINDS}
+
+    def why(name: str) -> str:
+        if not failed:
+            return ""
+        defining = re.compile(rf"^\s*(def|class)\s+{re.escape(name)}\b|^{re.escape(name)}\s*[:=]", re.M)
+        chosen = next((failed[i] for i in sorted(failed) if defining.search(cells[i].source)), None)
+        issue = chosen or failed[min(failed)]
+        return f"because {issue.message}" if chosen else f"(an earlier cell failed: {issue.message})"
+
+    return why
 
 
 START_ATTEMPTS = 2  # a kernel that fails to start is tried once more before it is the grader's failure
@@ -81,7 +101,7 @@ def grade_submission(
     include_hidden: bool = True,
     pool: KernelPool | None = None,
 ) -> SubmissionResult:
-    """Grade one notebook or .py file in a fresh sandboxed kernel (from ``pool`` if given)."""
+    """Grade one notebook, .py file or bundle (zip or folder) in a fresh sandboxed kernel (from ``pool`` if given)."""
     with measuring() as clock:
         graded = _grade_timed(Path(path), spec, sandbox, include_hidden, pool)
     if graded.execution:
@@ -93,13 +113,14 @@ def _grade_timed(path: Path, spec: AssignmentSpec, sandbox: Sandbox, include_hid
     started = time.monotonic()
     try:
         with phase("load"):
-            notebook = student_notebook(load_submission(path))
+            read, files = read_submission(path)
+            notebook = student_notebook(read)
     except SubmissionError as problem:
         result = failed_result(spec, str(problem), include_hidden)
         return SubmissionResult(str(path), student_id(path), result, str(problem), {}, time.monotonic() - started)
     for attempt in range(1, START_ATTEMPTS + 1):
         try:
-            result, error, execution = _attempt(notebook, spec, sandbox, include_hidden, pool)
+            result, error, execution = _attempt(notebook, files, spec, sandbox, include_hidden, pool)
             break
         except (OSError, RuntimeError, TimeoutError) as failure:
             if attempt == START_ATTEMPTS:
@@ -107,11 +128,11 @@ def _grade_timed(path: Path, spec: AssignmentSpec, sandbox: Sandbox, include_hid
     return SubmissionResult(str(path), student_id(path), result, error, execution, time.monotonic() - started)
 
 
-def _attempt(notebook, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool, pool: KernelPool | None):
+def _attempt(notebook, files: dict, spec: AssignmentSpec, sandbox: Sandbox, include_hidden: bool, pool):
     with phase("handoff"):
         work, session = pool.take() if pool else _fresh_kernel(sandbox)
     try:
-        return _run(notebook, spec, sandbox, include_hidden, session)
+        return _run(notebook, files, spec, sandbox, include_hidden, session)
     except SubmissionError as problem:  # a kernel that died included
         return failed_result(spec, str(problem), include_hidden), str(problem), {}
     finally:

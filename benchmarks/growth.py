@@ -29,9 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from autograder.assignment import parse_spec  # noqa: E402
 from autograder.sandbox.backends import Sandbox, available_backend  # noqa: E402
 from autograder.sandbox.pool import KernelPool  # noqa: E402
-from autograder.spec import parse_spec  # noqa: E402
 from autograder.submission import grade_submission  # noqa: E402
 
 STUDENT = """import numpy as np

@@ -31,11 +31,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assignments import source_notebook, spec_path  # noqa: E402
+from autograder.assignment import load_spec  # noqa: E402
 from autograder.journal import write_atomically  # noqa: E402
 from autograder.reports.html import html_report  # noqa: E402
 from autograder.sandbox.backends import Sandbox, available_backend, preload_for  # noqa: E402
 from autograder.sandbox.pool import KernelPool  # noqa: E402
-from autograder.spec import load_spec  # noqa: E402
 from autograder.submission import grade_submission  # noqa: E402
 
 PHASES = ("handoff", "prepare", "student_cells", "attach", "probes", "reference", "comparison", "diagnosis",

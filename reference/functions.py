@@ -37,20 +37,31 @@ def range_settings(params: Mapping) -> tuple[float, float, int]:
     return float(params["lr_min"]), float(params["lr_max"]), int(params["n_steps"])
 
 
-def range_curve(problem: Problem, params: Mapping, spacing: str = "exp", after_update: bool = False) -> np.ndarray:
-    """Plain GD with a growing lr, every loss kept (no smoothing, no early stop): lrs then losses."""
+def range_curve(problem: Problem, params: Mapping, spacing: str = "exp", after_update: bool = False,
+                stop_at: float = np.inf) -> np.ndarray:  # fmt: skip
+    """Plain GD with a growing lr, every loss kept (no smoothing, no early stop): lrs then losses.
+
+    ``stop_at`` stops once a loss exceeds that multiple of the best (a mistake's variant).
+    """
     lr_min, lr_max, n_steps = range_settings(params)
-    test = lr_range_test(sgd(), problem, lr_min, lr_max, n_steps, spacing, smooth_f=1.0, diverge_th=np.inf)
+    test = lr_range_test(sgd(), problem, lr_min, lr_max, n_steps, spacing, smooth_f=1.0, diverge_th=stop_at)
     losses = test.losses
     if after_update:
         losses = run(sgd(), problem, n_steps, schedule=lambda k: test.lrs[k]).losses[1:]
     return np.concatenate([test.lrs, losses])
 
 
-def steepest(lrs, losses, skip_start: int = 0, skip_end: int = 0) -> float:
-    """The lr where the losses fall fastest, after skipping points at both ends."""
-    window = np.asarray(losses)[skip_start : len(losses) - skip_end]
-    return float(np.asarray(lrs)[skip_start : len(losses) - skip_end][np.argmin(np.gradient(window))])
+def steepest(lrs, losses, skip_start: int = 0, skip_end: int = 0, slope: str = "gradient") -> float:
+    """The lr where the losses fall fastest, after skipping points at both ends.
+
+    ``slope``: ``gradient`` (np.gradient, the reference), or a mistake's ``diff`` (np.diff,
+    the lr at the start of the steepest step) or ``ratio`` (the smallest L[i+1] / L[i]).
+    """
+    window = np.asarray(losses, dtype=np.float64)[skip_start : len(losses) - skip_end]
+    kept = np.asarray(lrs)[skip_start : len(losses) - skip_end]
+    with np.errstate(all="ignore"):
+        slopes = {"gradient": np.gradient, "diff": np.diff, "ratio": lambda v: v[1:] / v[:-1]}[slope](window)
+    return float(kept[np.argmin(slopes)])
 
 
 @dataclass(frozen=True)

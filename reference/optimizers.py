@@ -198,6 +198,14 @@ def adam(
     return descent("adam", lr, direction, weight_decay, decoupled_weight_decay)
 
 
+def adam_efficient(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False) -> Optimizer:
+    """Adam in the paper's "efficient" form: lr_t = lr sqrt(1 - b2^t) / (1 - b1^t);
+    theta <- theta - lr_t mu_t / (sqrt(nu_t) + eps). Equal to torch's Adam but for where eps
+    sits, which shows when gradients are small; a spec may accept it (``accept``)."""
+    direction = tx.scale_by_adam(_betas(betas), _real("eps", eps), _flag("amsgrad", amsgrad), efficient=True)
+    return descent("adam-efficient", lr, direction, weight_decay)
+
+
 def adamw(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False) -> Optimizer:
     """torch.optim.AdamW: theta <- theta (1 - lr weight_decay), then Adam's step on raw g."""
     optimizer = adam(lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay=True)
@@ -241,6 +249,7 @@ OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
     "adagrad": adagrad,
     "rmsprop": rmsprop,
     "adam": adam,
+    "adam-efficient": adam_efficient,
     "adamw": adamw,
     "nadam": nadam,
     "radam": radam,

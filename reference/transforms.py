@@ -170,12 +170,16 @@ class AdamState(NamedTuple):
     nu_max: Array | None
 
 
-def scale_by_adam(betas: tuple[float, float], eps: float, amsgrad: bool) -> Transform:
+def scale_by_adam(betas: tuple[float, float], eps: float, amsgrad: bool, efficient: bool = False) -> Transform:
     """Adam's direction, torch's form (eps outside the root of the corrected nu).
 
     mu_t = b1 mu + (1 - b1) g;  nu_t = b2 nu + (1 - b2) g^2
     (amsgrad: nu_max_t = max(nu_max, nu_t) replaces nu_t below)
     u = [mu_t / (1 - b1^t)] / (sqrt(nu_t) / sqrt(1 - b2^t) + eps)
+
+    ``efficient``: the paper's "efficient" form (Kingma & Ba, end of section 2), the bias
+    corrections folded into the step size and eps added to sqrt(nu_t) before them:
+    u = [mu_t / (1 - b1^t)] / ((sqrt(nu_t) + eps) / sqrt(1 - b2^t)).
     """
     beta1, beta2 = betas
 
@@ -185,7 +189,9 @@ def scale_by_adam(betas: tuple[float, float], eps: float, amsgrad: bool) -> Tran
         nu = beta2 * state.nu + (1.0 - beta2) * u * u
         nu_max = np.maximum(state.nu_max, nu) if amsgrad else None
         mu_hat = mu / (1.0 - beta1**step)
-        denominator = np.sqrt(nu_max if amsgrad else nu) / np.sqrt(1.0 - beta2**step) + eps
+        root = np.sqrt(nu_max if amsgrad else nu)
+        correction = np.sqrt(1.0 - beta2**step)
+        denominator = (root + eps) / correction if efficient else root / correction + eps
         return mu_hat / denominator, AdamState(step, mu, nu, nu_max)
 
     def init(theta: Array) -> AdamState:

@@ -77,6 +77,8 @@ CONVENTIONS: dict[str, Convention] = {
         Convention("dlai", "optimizer", ("main",), _dlai_state),
         Convention("stateful-class", "optimizer", ("main",)),
         Convention("torch-optimizer", "optimizer", ("main",)),
+        Convention("in-place-class", "optimizer", ("main",)),
+        Convention("nested-lists", "optimizer", ("main",)),
         Convention("functional-look-ahead", "closed-loop", ("init", "step")),
         Convention("gd-runner", "closed-loop", ("main",)),
         Convention("schedule-function", "schedule", ("main",)),

@@ -19,6 +19,7 @@ from autograder.engine.probe import ProbeOutcome
 from autograder.engine.reference_cache import cache_for, using
 from autograder.engine.student_code import as_student
 from autograder.hidden_draws import PUBLIC_SECRET, has_draws, with_drawn_probes
+from autograder.messages import say
 from autograder.results import CheckResult, Diagnosis, GradeResult
 from autograder.spec import AssignmentSpec, CheckSpec, QuestionSpec
 from reference.mistakes import MISTAKES
@@ -95,7 +96,8 @@ def _check_result(question: QuestionSpec, check: CheckSpec, outcomes: list[Probe
     shown = _shown(outcomes, failure)
     diagnosis = failure.diagnosis if failure else None
     if failure is None:
-        message = f"passed ({passed} probe{'s' if passed != 1 else ''})"
+        notes = list(dict.fromkeys(outcome.note for outcome in outcomes if outcome.note))
+        message = "; ".join([say("passed probes", language, count=passed, plural="s" if passed != 1 else ""), *notes])
     elif failure.probe.hidden:
         message, diagnosis = hidden_verdict(failure, language)
     else:

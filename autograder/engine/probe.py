@@ -33,6 +33,7 @@ class ProbeOutcome:
     diagnosis: Diagnosis | None = None
     series: dict | None = None  # what to plot: {"kind", "problem", "student", "reference"}
     fault: str | None = None  # the student's code failed (a FAULT_KINDS word) rather than disagreed
+    note: str | None = None  # said even when it passed (an accepted alternative form, say)
 
 
 @dataclass(frozen=True)

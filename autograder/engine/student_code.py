@@ -172,6 +172,7 @@ OPERATIONS: dict[str, OperationSpec] = {
     "batch_run": OperationSpec(lambda *args: 1, flaw=_batch_run_flaw),
     "training_losses": OperationSpec(lambda setup: 1, lambda setup: (setup["n_steps"],)),
     "read_value": OperationSpec(lambda: 1),
+    "step_twice": OperationSpec(lambda *args: 3, lambda hparams, theta, grad, lr: (2, np.size(theta))),
 }
 
 

@@ -38,12 +38,17 @@ NO_MISTAKES = Mistakes((), lambda mistake: None)
 
 
 def judge(probe: ProbeSpec, student, expected, tolerance: Tolerance, language: str, *,
-          mistakes: Mistakes = NO_MISTAKES, accepted: Sequence[Callable] = (), plot: dict | None = None,
+          mistakes: Mistakes = NO_MISTAKES, accepted: Sequence[tuple[str, Callable]] = (), plot: dict | None = None,
           passed: str = "matches") -> ProbeOutcome:  # fmt: skip
-    """The verdict on one probe's numbers; ``accepted`` are other right answers (computed lazily)."""
+    """The verdict on one probe's numbers; ``accepted`` are other right answers, (name of the form,
+    its numbers computed lazily): a match passes with a note that names the form."""
     comparison = compare_sequences(student, expected, tolerance)
-    if comparison.passed or any(matches(student, alternative(), tolerance) for alternative in accepted):
+    if comparison.passed:
         return ProbeOutcome(probe, True, say(passed, language, label=probe.label), comparison, series=plot)
+    form = next((name for name, alternative in accepted if matches(student, alternative(), tolerance)), None)
+    if form is not None:
+        note = say("accepted form", language, label=probe.label, form=form)
+        return ProbeOutcome(probe, True, note, comparison, series=plot, note=note)
     view = mistakes.view or (lambda numbers: numbers)
     diagnosis = diagnose(mistakes.candidates, mistakes.produce, view(student), view(expected), comparison, tolerance,
                          language)  # fmt: skip

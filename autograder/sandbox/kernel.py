@@ -8,6 +8,7 @@ side (interrupt, then kill) and caps what the kernel may send back.
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import os
@@ -117,18 +118,28 @@ class KernelSession:
         self.km.transport, self.km.ip = "ipc", str(self.job_dir / "kernel")
         self.km.connection_file = str(self.job_dir / "connection.json")
         self.notebook = self.channel = None
+        self.files: dict[str, bytes] = {}
         self.completed: list[int] = []  # the cells that ran to completion, to run again after a restart
         self._log = open(self.log_path, "ab")  # noqa: SIM115  (open for the session; close() closes it)
 
     def boot(self) -> KernelSession:
         """Launch the kernel process now; it imports its preloads while nobody waits."""
         if not self.km.has_kernel:
-            run_sync(self.km.start_kernel)(env=dict(KERNEL_ENV), stdout=self._log, stderr=self._log)
+            run_sync(self.km.start_kernel)(env=dict(KERNEL_ENV), stdout=self._log, stderr=self._log,
+                                           **self._working_folder())  # fmt: skip
         return self
 
-    def attach(self, notebook) -> KernelSession:
-        """Give the session its notebook (before entering it)."""
-        self.notebook = notebook
+    def _working_folder(self) -> dict:
+        """Without a sandbox the kernel works in its own job folder, not in the grader's (sandboxes chdir)."""
+        if self.sandbox.backend != "none":
+            return {}
+        folder = self.job_dir / "work"
+        folder.mkdir(exist_ok=True)
+        return {"cwd": str(folder)}
+
+    def attach(self, notebook, files: dict[str, bytes] | None = None) -> KernelSession:
+        """Give the session its notebook (before entering it), and the files a bundle puts beside it."""
+        self.notebook, self.files = notebook, dict(files or {})
         return self
 
     def __enter__(self) -> KernelSession:
@@ -175,7 +186,8 @@ class KernelSession:
 
     def prepare(self) -> None:
         """Seeds, deterministic torch (TF32 off) and the output cap, before any student code."""
-        outcome = self.run_extra(PREPARE_CELL, 120, request=_prepare_sources())
+        files = {name: base64.b64encode(data).decode("ascii") for name, data in self.files.items()}
+        outcome = self.run_extra(PREPARE_CELL, 120, request={**_prepare_sources(), "files": files})
         if outcome.error or outcome.died:
             detail = outcome.error[1] if outcome.error else "it stopped"
             raise KernelDiedError(f"the sandbox could not be prepared: {detail}")
@@ -250,10 +262,10 @@ class KernelSession:
 PREPARE_CELL = f"""def _gdgrade_prepare():
     import json, types
     from IPython import get_ipython
-    source = json.loads(get_ipython().kernel.get_parent("shell")["content"]["{REQUEST_FIELD}"])["source"]
+    request = json.loads(get_ipython().kernel.get_parent("shell")["content"]["{REQUEST_FIELD}"])
     module = types.ModuleType("_gdgrade_prepare")
-    exec(compile(source, "<gdgrade-prepare>", "exec"), module.__dict__)
-    module.prepare_kernel()
+    exec(compile(request["source"], "<gdgrade-prepare>", "exec"), module.__dict__)
+    module.prepare_kernel(files=request["files"])
 _gdgrade_prepare()
 del _gdgrade_prepare"""
 
@@ -275,6 +287,8 @@ def _cell_issues(index: int, number: int, outcome: Execution, limit: float) -> l
     elif outcome.error:
         ename, evalue = clean_text(outcome.error[0], 100), clean_text(outcome.error[1], 500)
         detail = f": {evalue}" if evalue else ""
+        if ename == "ModuleNotFoundError":
+            detail += " (the grading environment does not have it; the student guide lists what it provides)"
         issues.append(CellIssue(index, "error", f"cell {number} raised {ename}{detail}"))
     if outcome.dropped:
         message = f"cell {number} printed more than grading keeps; the rest was dropped"

@@ -16,6 +16,7 @@ import functools
 import json
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -210,10 +211,14 @@ class Callbacks:
 
 
 class KernelStudent:
-    """The student's code in a sandboxed kernel: each request is one round trip."""
+    """The student's code in a sandboxed kernel: each request is one round trip.
 
-    def __init__(self, session: RemoteSession):
-        self.session = session
+    ``why_missing(name)`` may say why a symbol the kernel lacks is missing (a cell that
+    failed before defining it); it is added to the "is not defined" fault.
+    """
+
+    def __init__(self, session: RemoteSession, why_missing: Callable[[str], str] | None = None):
+        self.session, self.why_missing = session, why_missing
 
     def run(self, request: Request) -> Observed:
         """Run the request in the kernel; check what comes back before anyone uses it."""
@@ -233,7 +238,16 @@ class KernelStudent:
         callbacks = Callbacks(token, lent) if lent else None
         with phase("probes"):
             reply = self.session.request(payload, request.what, request.seconds(), callbacks and callbacks.answer)
-        return observed(reply, request)
+        try:
+            return observed(reply, request)
+        except SubmissionError as fault:
+            raise self._explained(fault) from None
+
+    def _explained(self, fault: SubmissionError) -> SubmissionError:
+        name, _, rest = str(fault).partition(" is not defined")
+        if fault.kind != "missing" or rest or self.why_missing is None or not (reason := self.why_missing(name)):
+            return fault
+        return SubmissionError(f"{fault} {reason}", kind=fault.kind)
 
 
 def observed(reply: dict, request: Request) -> Observed:

@@ -163,12 +163,23 @@ def forbidden_locations(module_names) -> dict[str, str]:
     return {name: where for name, where in located.items() if where}
 
 
-def to_numbers(value, what: str) -> tuple[np.ndarray, str]:
-    """A student's number(s) as a float64 array plus the dtype they came in."""
+def _plain(value):
+    """Tensors (also inside lists and tuples) as numpy arrays; anything else as it is."""
     if is_tensor(value):
-        value = value.detach().cpu().numpy()
+        return value.detach().cpu().numpy()
+    if isinstance(value, (list, tuple)) and any(is_tensor(item) or isinstance(item, (list, tuple)) for item in value):
+        return [_plain(item) for item in value]
+    return value
+
+
+def to_numbers(value, what: str) -> tuple[np.ndarray, str]:
+    """A student's number(s) as a float64 array plus the dtype they came in: an ndarray, a
+    list, a tuple, a torch tensor (on any device, with or without grad) or a list of those."""
+    value = _plain(value)
     try:
         array = np.asarray(value)
+        if array.dtype == object:
+            raise ValueError("ragged")
         dtype = str(array.dtype)
         return array.astype(np.float64), dtype
     except (TypeError, ValueError):

@@ -60,9 +60,33 @@ class Stepper:
 
 
 def _pair(result, name: str):
-    if not isinstance(result, (tuple, list)) or len(result) < 2:
-        raise StudentCodeError("returned", f"{name}() must return (new_w, new_state), got {type(result).__name__}")
-    return result[0], result[1]
+    """``(new_w, new_state)`` from anything that unpacks into exactly two: a tuple, a list, a (2, n) array."""
+    if isinstance(result, (tuple, list)) and len(result) >= 2:
+        return result[0], result[1]
+    if isinstance(result, np.ndarray) and result.ndim >= 2 and len(result) == 2:
+        return result[0], result[1]
+    raise StudentCodeError("returned", f"{name}() must return (new_w, new_state), got {type(result).__name__}")
+
+
+def split_parameters(theta: np.ndarray) -> list[np.ndarray]:
+    """The flat parameter vector as the tensors a multi-tensor convention is given: ``[w0]`` and
+    ``[w1, ...]`` (one piece when there is one number), so that per-tensor state bugs show."""
+    return [theta[:1].copy(), theta[1:].copy()] if theta.size > 1 else [theta.copy()]
+
+
+def _write_into(pieces: list[np.ndarray], theta: np.ndarray) -> None:
+    """Put ``theta`` into the student's arrays in place: their identity is kept (state keyed by id())."""
+    start = 0
+    for piece in pieces:
+        piece[...] = theta[start : start + piece.size].reshape(piece.shape)
+        start += piece.size
+
+
+def _read_from(pieces, what: str, calls: Calls, size: int) -> np.ndarray:
+    flat = np.concatenate([calls.array(piece, what).ravel() for piece in pieces])
+    if flat.size != size:
+        raise StudentCodeError("returned", f"{what} left {flat.size} parameters, expected {size}")
+    return flat
 
 
 # --- optimizer family ------------------------------------------------------------------------
@@ -161,6 +185,57 @@ def stateful_class(namespace, question, hparams: dict, calls: Calls) -> Stepper:
         new_theta = calls.call(f"{name}.step()", lambda *arrays: instance.step(*arrays), *given)
         calls.inputs_after(f"{name}.step()", *given)
         return calls.array(new_theta, f"{name}.step()", theta.shape), instance
+
+    return Stepper(init, update)
+
+
+def in_place_class(namespace, question, hparams: dict, calls: Calls) -> Stepper:
+    """``opt = Cls(**hparams)``; ``opt.step(params, grads)`` changes the arrays of ``params`` in place.
+
+    ``params`` and ``grads`` are lists of arrays (two when there are two numbers or more); the
+    same array objects come back at every step, so state kept by ``id(param)`` works. What
+    ``step`` returns is ignored; the lr is set as an attribute before each step.
+    """
+    cls, name = _main(namespace, question)
+    lr_attribute = question["names"].get("lr", "lr")
+
+    def init(theta):
+        instance = calls.call(f"{name}()", cls, **student_kwargs(hparams, question["names"]))
+        return instance, split_parameters(theta)
+
+    def update(theta, grad, state, lr):
+        instance, pieces = state
+        _write_into(pieces, theta)
+        calls.call(f"setting {name}.{lr_attribute}", setattr, instance, lr_attribute, lr)
+        calls.call(f"{name}.step()", lambda *lists: instance.step(*lists), pieces, split_parameters(grad))
+        return _read_from(pieces, f"{name}.step()", calls, theta.size), state
+
+    return Stepper(init, update)
+
+
+YANDEX_NAMES = {"lr": "learning_rate", "betas": ["beta1", "beta2"], "eps": "epsilon"}
+
+
+def nested_lists(namespace, question, hparams: dict, calls: Calls) -> Stepper:
+    """``update(variables, gradients, config, state)`` (Yandex practical_dl style), in place.
+
+    ``variables`` and ``gradients`` are lists of layers, each a list of arrays; the student
+    changes the arrays of ``variables`` in place and keeps what it needs in the ``state``
+    dict, which is passed again at every step. ``config`` holds the hyperparameters (the lr
+    as ``learning_rate``) and is passed as built at every step.
+    """
+    update_fn, name = _main(namespace, question)
+    names = {**YANDEX_NAMES, **question["names"]}
+
+    def init(theta):
+        return {}, [split_parameters(theta)]
+
+    def update(theta, grad, state, lr):
+        memory, variables = state
+        _write_into(variables[0], theta)
+        config = student_kwargs({**hparams, "lr": lr}, names)
+        calls.call(f"{name}()", update_fn, variables, [split_parameters(grad)], config, memory)
+        return _read_from(variables[0], f"{name}()", calls, theta.size), state
 
     return Stepper(init, update)
 
@@ -385,7 +460,8 @@ def variable(namespace, question, hparams: dict, calls: Calls):
 
 BUILDERS = {
     "functional": functional, "cs231n": cs231n, "dlai": dlai, "stateful-class": stateful_class,
-    "torch-optimizer": torch_optimizer, "functional-look-ahead": look_ahead, "gd-runner": gd_runner,
+    "torch-optimizer": torch_optimizer, "in-place-class": in_place_class, "nested-lists": nested_lists,
+    "functional-look-ahead": look_ahead, "gd-runner": gd_runner,
     "schedule-runner": schedule_runner, "minibatch-runner": minibatch_runner, "epoch-runner": epoch_runner,
     "torch-train": torch_train, "function": function, "schedule-function": schedule_function,
     "torch-scheduler": torch_scheduler, "gradient-function": gradient_function,

@@ -94,6 +94,15 @@ def training_losses(namespace, question, calls, setup: dict) -> np.ndarray:
     return build(namespace, question, {}, calls)(setup)
 
 
+def step_twice(namespace, question, calls, hparams: dict, theta, grad, lr: float) -> np.ndarray:
+    """Two updates from the same fresh state: the same rows unless the step changed that state in place."""
+    stepper = build(namespace, question, hparams, calls)
+    theta, grad = np.array(theta, dtype=np.float64), np.array(grad, dtype=np.float64)
+    state = stepper.init(theta)
+    first = stepper.update(theta, grad, state, float(lr))[0]
+    return np.array([first, stepper.update(theta, grad, state, float(lr))[0]])
+
+
 def read_value(namespace, question, calls) -> np.ndarray:
     """A notebook variable's value, as numbers."""
     return build(namespace, question, {}, calls)
@@ -103,7 +112,7 @@ OPERATIONS = {
     operation.__name__: operation
     for operation in (
         replay, one_step, closed_loop, schedule_lrs, gradients_at, epochs_of_batches, call_each, batch_run,
-        training_losses, read_value,
+        training_losses, read_value, step_twice,
     )
 }  # fmt: skip
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import importlib
 import importlib.util
+import os
 import random
 import sys
 
@@ -67,8 +70,26 @@ class SeedTorchOnImport:
         return spec
 
 
-def prepare_kernel(seed: int = 0, output_limit: int = 1_000_000) -> None:
-    """Seeds, deterministic torch with TF32 off (now, or when first imported), an output cap."""
+def place_files(files: dict[str, str]) -> None:
+    """Write a bundle's helper files (relative path -> base64) into the working folder."""
+    root = os.path.realpath(os.getcwd())
+    for name, encoded in files.items():
+        target = os.path.realpath(os.path.join(root, name))
+        if not target.startswith(root + os.sep):
+            raise ValueError(f"{name!r} is outside the working folder")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(base64.b64decode(encoded))
+    if files:
+        if "" not in sys.path and root not in sys.path:
+            sys.path.insert(0, root)
+        importlib.invalidate_caches()
+
+
+def prepare_kernel(seed: int = 0, output_limit: int = 1_000_000, files: dict[str, str] | None = None) -> None:
+    """Seeds, deterministic torch with TF32 off (now, or when first imported), an output cap,
+    and a bundle's helper files in the working folder."""
+    place_files(files or {})
     random.seed(seed)
     np.random.seed(seed)
     if "torch" in sys.modules:

@@ -10,10 +10,10 @@ import numpy as np
 
 
 class OptimizerState:
-    """The parameter and the student's optimizer built on it; stays in the kernel."""
+    """The parameter tensors and the student's optimizer built on them; stays in the kernel."""
 
-    def __init__(self, parameter, optimizer):
-        self.parameter, self.optimizer = parameter, optimizer
+    def __init__(self, parameters, optimizer):
+        self.parameters, self.optimizer = parameters, optimizer
 
 
 def device() -> str:
@@ -23,27 +23,49 @@ def device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def _pieces(theta) -> list[np.ndarray]:
+    """[w0] and [w1, ...] (one piece for one number): several tensors, so per-tensor state bugs show."""
+    flat = np.asarray(theta, dtype=np.float64)
+    return [flat[:1], flat[1:]] if flat.size > 1 else [flat]
+
+
 def start_optimizer(cls, theta, hparams):
-    """Build the student's torch optimizer on one float64 parameter."""
+    """Build the student's optimizer on float64 parameter tensors.
+
+    A ``torch.optim.Optimizer`` subclass gets two parameter groups (one tensor each), as
+    torch's own optimizers take them; a class in torch's style that is not a subclass (it
+    iterates over ``params`` and their ``.grad``) gets the list of tensors.
+    """
     import torch
 
-    if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
-        raise TypeError(f"{getattr(cls, '__name__', cls)} is not a torch.optim.Optimizer subclass")
-    parameter = torch.tensor(np.asarray(theta, dtype=np.float64), device=device(), requires_grad=True)
-    return OptimizerState(parameter, cls([parameter], **hparams))
+    if not isinstance(cls, type):
+        raise TypeError(f"{getattr(cls, '__name__', cls)} is not a class")
+    parameters = [torch.tensor(piece, device=device(), requires_grad=True) for piece in _pieces(theta)]
+    if issubclass(cls, torch.optim.Optimizer):
+        return OptimizerState(parameters, cls([{"params": [p]} for p in parameters], **hparams))
+    return OptimizerState(parameters, cls(list(parameters), **hparams))
+
+
+def _set_lr(optimizer, lr: float) -> None:
+    groups = getattr(optimizer, "param_groups", None)
+    if isinstance(groups, list) and groups and all(isinstance(group, dict) for group in groups):
+        for group in groups:
+            group["lr"] = lr
+    else:
+        optimizer.lr = lr
 
 
 def step_optimizer(state, theta, grad, lr):
-    """Set the parameter to ``theta`` and its gradient to ``grad``, step, return the parameter."""
+    """Set the parameters to ``theta`` and their gradients to ``grad``, step, return the parameters."""
     import torch
 
-    parameter, optimizer = state.parameter, state.optimizer
-    with torch.no_grad():
-        parameter.copy_(torch.from_numpy(np.asarray(theta, dtype=np.float64)).to(parameter.device))
-    parameter.grad = torch.from_numpy(np.array(grad, dtype=np.float64)).to(parameter.device)
-    optimizer.param_groups[0]["lr"] = lr
-    optimizer.step()
-    return parameter.detach().cpu().numpy().copy()
+    for parameter, value, gradient in zip(state.parameters, _pieces(theta), _pieces(grad), strict=True):
+        with torch.no_grad():
+            parameter.copy_(torch.from_numpy(value.copy()).to(parameter.device))
+        parameter.grad = torch.from_numpy(gradient.copy()).to(parameter.device)
+    _set_lr(state.optimizer, lr)
+    state.optimizer.step()
+    return np.concatenate([p.detach().cpu().numpy().ravel() for p in state.parameters])
 
 
 def scheduler_lrs(cls, lr, params, n_steps):

@@ -102,7 +102,11 @@ def _batching_outputs(mistake: Mistake) -> tuple[np.ndarray, np.ndarray]:
     seed = mistake.probe.hparams.get("seed", 0)
     reference = epoch_batches(n, batch_size, n_epochs, np.random.default_rng(seed))
     wrong = mistake.build(n, batch_size, n_epochs, np.random.default_rng(seed))
-    return np.concatenate(reference), np.concatenate(wrong)
+    return _indices_and_sizes(reference), _indices_and_sizes(wrong)
+
+
+def _indices_and_sizes(batches) -> np.ndarray:
+    return np.concatenate([np.concatenate(batches), [len(batch) for batch in batches]])
 
 
 def _function_outputs(mistake: Mistake) -> tuple[np.ndarray, np.ndarray]:
@@ -126,7 +130,7 @@ def probe_outputs(mistake: Mistake) -> tuple[np.ndarray, np.ndarray]:
     """Run the mistake's probe: (reference numbers, mistaken numbers), same layout.
 
     Optimizers give parameters per step, schedules lrs per step, loops parameters, and
-    batching the concatenated example indices of all epochs.
+    batching the concatenated example indices of all epochs, then every batch's size.
     """
     return _OUTPUTS[mistake.kind](mistake)
 

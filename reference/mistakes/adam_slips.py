@@ -25,14 +25,30 @@ class SlipState(NamedTuple):
     nu: Array
 
 
-def _moments(state: SlipState, u: Array, beta1: float, beta2: float, slips: dict) -> tuple[Array, Array]:
+def _moments(state: SlipState, u: Array, beta1: float, beta2: float, slips: dict, lr: float):
+    if slips.get("float32_moments"):  # buffers made with dtype float32 beside float64 parameters
+        mu = (beta1 * state.mu + (1.0 - beta1) * u).astype(np.float32)
+        nu = (beta2 * state.nu + (1.0 - beta2) * u * u).astype(np.float32)
+        return mu.astype(np.float64), nu.astype(np.float64)
     if slips.get("aliased"):
         shared = state.mu + (1.0 - beta1) * (u - state.mu)  # m and v are one array, updated in place
         shared = beta2 * shared + (1.0 - beta2) * u * u
         return shared, shared
     mu_weight = (1.0 - beta2) if slips.get("m_uses_beta2") else (1.0 - beta1)
+    mu_weight = lr if slips.get("lr_for_one_minus_beta1") else mu_weight
     nu_decay = beta1 if slips.get("v_uses_beta1") else beta2
     return beta1 * state.mu + mu_weight * u, nu_decay * state.nu + (1.0 - beta2) * u * u
+
+
+def _counter(step: int, size: int, slips: dict):
+    """The bias-correction step: per component when a shared counter advanced once per tensor.
+
+    With the parameters given as two tensors, [w0] and [w1, ...], a counter shared by both and
+    advanced for each of them reads 2k - 1 for the first and 2k for the second at step k.
+    """
+    if not slips.get("t_per_tensor") or size < 2:
+        return step
+    return np.concatenate([[2 * step - 1], np.full(size - 1, 2 * step)]).astype(np.float64)
 
 
 def slipped_adam_transform(betas, eps, **slips) -> tx.Transform:
@@ -41,8 +57,8 @@ def slipped_adam_transform(betas, eps, **slips) -> tx.Transform:
 
     def update(u: Array, state: SlipState, theta: Array, lr: float):
         step = state.step + 1
-        t = step + slips.get("t_offset", 0)
-        mu, nu = _moments(state, u, beta1, beta2, slips)
+        t = _counter(step, u.size, slips) + slips.get("t_offset", 0)
+        mu, nu = _moments(state, u, beta1, beta2, slips, lr)
         with np.errstate(all="ignore"):
             mu_hat = mu / (1.0 - beta1**t) if slips.get("correct_m", True) else mu
             nu_hat = nu / (1.0 - beta2**t) if slips.get("correct_v", True) else nu
@@ -50,6 +66,8 @@ def slipped_adam_transform(betas, eps, **slips) -> tx.Transform:
                 denominator = nu_hat + eps
             elif slips.get("eps_inside"):
                 denominator = np.sqrt(nu_hat + eps)
+            elif slips.get("eps_before_correction"):  # the paper's "efficient" form
+                denominator = (np.sqrt(nu) + eps) / np.sqrt(1.0 - beta2**t)
             else:
                 denominator = np.sqrt(nu_hat) + eps
             return mu_hat / denominator, SlipState(step, mu, nu)
@@ -69,6 +87,19 @@ def slipped_adam(
     """Adam (torch's keywords) with slips; ``amsgrad`` is accepted and ignored (never probed)."""
     direction = slipped_adam_transform(tuple(betas), eps, **slips)
     return opt.descent("adam", lr, direction, weight_decay, decoupled_weight_decay)
+
+
+def decay_after_step(target: str, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
+                     decoupled_weight_decay=False):  # fmt: skip
+    """Adam's step on the raw gradient first, then theta *= (1 - lr wd) on the updated parameter."""
+    adam_step = tx.chain(tx.scale_by_adam(tuple(betas), eps, amsgrad), tx.scale_by_learning_rate())
+    inner = opt.from_transform(target, lr, adam_step)
+
+    def update(theta, grad, state, step_lr):
+        stepped, state = inner.update(theta, grad, state, step_lr)
+        return stepped * (1.0 - step_lr * weight_decay), state
+
+    return inner._replace(update=update)
 
 
 def adamw_as_l2(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):

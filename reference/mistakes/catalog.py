@@ -105,7 +105,34 @@ MISTAKES: tuple[Mistake, ...] = (
         slips.sgd_as_ema_momentum,
         hparams=_MOMENTUM,
     ),
+    _optimizer(
+        "sgd-lr-read-once",
+        "sgd",
+        "The lr is read once (self.lr) and the scheduler's changes to param_groups are ignored.",
+        "lr을 한 번만 읽어(self.lr) 스케줄러가 param_groups에서 바꾼 값을 무시했습니다.",
+        partial(slips.first_lr_forever, "sgd"),
+        hparams=_MOMENTUM,
+        schedule=_STEP_DROP,
+    ),
     # --- the lessons' momentum and look-ahead Nesterov --------------------------------------
+    _optimizer(
+        "momentum-ema-form",
+        "momentum",
+        "Dampened (EMA) momentum v = beta*v + (1-beta)*g where the lessons' v = rho*v - lr*g is asked.",
+        "수업의 v = rho*v - lr*g 대신 감쇠된(EMA) 모멘텀 v = beta*v + (1-beta)*g를 썼습니다.",
+        slips.momentum_as_ema,
+    ),
+    _optimizer(
+        "nesterov-torch-form",
+        "nesterov",
+        "torch's (Sutskever's reformulated) Nesterov, w -= lr*(g + mu*b): it tracks w + mu*v, not the "
+        "look-ahead form asked for.",
+        "torch의 (Sutskever 변형) 네스테로프 w -= lr*(g + mu*b)를 썼습니다. 요청한 앞보기 형태가 아니라 "
+        "w + mu*v를 따라갑니다.",
+        slips.nesterov_torch_form,
+        closed_loop=True,
+        lr=0.02,
+    ),
     _optimizer(
         "momentum-lr-twice",
         "momentum",
@@ -189,6 +216,14 @@ MISTAKES: tuple[Mistake, ...] = (
         "RMSprop was given Adam's bias correction: the first step is lr instead of about 10*lr.",
         "RMSprop에 Adam의 편향 보정을 넣었습니다. 첫 스텝이 약 10*lr이 아니라 lr입니다.",
         partial(slips.rmsprop_variant, bias_correct=True),
+    ),
+    _optimizer(
+        "rmsprop-lr-for-one-minus-alpha",
+        "rmsprop",
+        "The square average adds lr*g^2 where (1 - alpha)*g^2 belongs (hidden whenever lr = 1 - alpha).",
+        "제곱 평균에 (1 - alpha)*g^2 대신 lr*g^2를 더했습니다(lr = 1 - alpha일 때는 드러나지 않습니다).",
+        partial(slips.rmsprop_variant, lr_for_one_minus_alpha=True),
+        lr=0.05,
     ),
     # --- Adam ---------------------------------------------------------------------------------
     _adam(
@@ -284,6 +319,63 @@ MISTAKES: tuple[Mistake, ...] = (
         "분리된 감쇠를 w *= (1 - weight_decay)로 적용해 lr을 곱하지 않았습니다.",
         adam.adamw_decay_without_lr,
         hparams=_DECAY,
+    ),
+    _adam(
+        "adam-step-per-tensor",
+        "One step counter for all parameter tensors, advanced once per tensor: t runs ahead (2k-1, 2k at step k).",
+        "모든 파라미터 텐서가 한 스텝 카운터를 공유하고 텐서마다 올렸습니다. t가 앞서 갑니다(스텝 k에서 2k-1, 2k).",
+        t_per_tensor=True,
+    ),
+    _optimizer(
+        "adam-efficient-form",
+        "adam",
+        "eps is added to sqrt(v) before the bias correction (the paper's 'efficient' form, lr*sqrt(1-b2^t)/(1-b1^t)"
+        " with eps-hat); torch adds eps to sqrt(v_hat) after it. The two differ when gradients are small.",
+        "eps를 편향 보정 전에 sqrt(v)에 더했습니다(논문의 '효율적' 형태, lr*sqrt(1-b2^t)/(1-b1^t)와 eps-hat). torch는 "
+        "보정한 sqrt(v_hat)에 더합니다. 기울기가 작을 때 두 형태가 달라집니다.",
+        partial(adam.slipped_adam, eps_before_correction=True),
+        grad_scale=_TINY,
+    ),
+    _optimizer(
+        "adam-float32-moments",
+        "adam",
+        "The moment buffers are float32 while the parameters are float64: v overflows or loses precision.",
+        "파라미터는 float64인데 모멘트 버퍼를 float32로 만들었습니다. v가 넘치거나 정밀도를 잃습니다.",
+        partial(adam.slipped_adam, float32_moments=True),
+        grad_scale=1e-22,  # g^2 is a float32 subnormal: v keeps one or two digits
+        hparams={"eps": 1e-30},
+    ),
+    _adam(
+        "adam-lr-for-one-minus-beta1",
+        "The first moment adds lr*g where (1 - beta1)*g belongs (hidden whenever lr = 1 - beta1).",
+        "1차 모멘트에 (1 - beta1)*g 대신 lr*g를 더했습니다(lr = 1 - beta1일 때는 드러나지 않습니다).",
+        lr_for_one_minus_beta1=True,
+    ),
+    _optimizer(
+        "adam-l2-decay-after-update",
+        "adam",
+        "Adam's L2 decay is applied after the update (w *= 1 - lr*wd) instead of added to the gradient first.",
+        "Adam의 L2 감쇠를 기울기에 먼저 더하지 않고 업데이트 뒤에 적용했습니다(w *= 1 - lr*wd).",
+        partial(adam.decay_after_step, "adam"),
+        lr=0.1,
+        hparams={"weight_decay": 0.5},
+    ),
+    _optimizer(
+        "adamw-decay-after-step",
+        "adamw",
+        "AdamW's decay is applied after the Adam step, to the updated parameter; torch decays w first.",
+        "AdamW의 감쇠를 Adam 스텝 뒤에 업데이트된 파라미터에 적용했습니다. torch는 w를 먼저 감쇠합니다.",
+        partial(adam.decay_after_step, "adamw"),
+        lr=0.1,
+        hparams={"weight_decay": 0.5},  # the gap is lr^2 * wd per step: second order
+    ),
+    _optimizer(
+        "adam-lr-read-once",
+        "adam",
+        "The lr is read once (self.lr) and the scheduler's changes to param_groups are ignored.",
+        "lr을 한 번만 읽어(self.lr) 스케줄러가 param_groups에서 바꾼 값을 무시했습니다.",
+        partial(slips.first_lr_forever, "adam"),
+        schedule=_STEP_DROP,
     ),
     # --- NAdam, RAdam, AdaBelief -----------------------------------------------------------
     _optimizer(
@@ -426,6 +518,17 @@ MISTAKES: tuple[Mistake, ...] = (
         Probe(hparams=_BATCHES),
     ),
     Mistake(
+        "minibatch-unequal-sizes",
+        "batching",
+        "minibatch",
+        "The shuffled order is split into equal-size pieces (np.array_split): a partition, but the batches must be "
+        "batch_size long with only the last one shorter.",
+        "섞은 순서를 같은 크기로 나눴습니다(np.array_split). 분할은 맞지만 배치는 batch_size 길이여야 하고 마지막만 "
+        "짧을 수 있습니다.",
+        runs.equal_size_pieces,
+        Probe(hparams=_BATCHES),
+    ),
+    Mistake(
         "minibatch-no-shuffle",
         "batching",
         "minibatch",
@@ -489,6 +592,33 @@ MISTAKES: tuple[Mistake, ...] = (
         lambda args, problem, params: np.array(fn.steepest(args[0], args[1])),
         problem="quadratic",
         params={"lr_min": 0.05, "lr_max": 1.2, "n_steps": 30},  # the fastest fall is in the first points
+    ),
+    _function(
+        "range-test-stops-early",
+        "range-test",
+        "The range test stops early (at a loss blow-up); run every planned step, the blow-up belongs to the curve.",
+        "범위 테스트를 (손실이 폭증할 때) 일찍 멈췄습니다. 계획한 모든 스텝을 실행하세요. 폭증도 곡선의 일부입니다.",
+        lambda args, problem, params: fn.range_curve(problem, params, stop_at=4.0),
+        problem="quadratic",
+        params={**_RANGE, "lr_max": 3.0},  # past lr 2 the quadratic blows up
+    ),
+    _function(
+        "suggest-lr-np-diff",
+        "suggest-lr",
+        "The slope is np.diff(losses) (a forward difference, one point off); the reference takes np.gradient.",
+        "기울기를 np.diff(losses)(전진 차분, 한 점 어긋남)로 구했습니다. 기준은 np.gradient를 씁니다.",
+        lambda args, problem, params: np.array(fn.steepest(args[0], args[1], 10, 5, slope="diff")),
+        problem="quadratic",
+        params={"lr_min": 1e-3, "lr_max": 3.0, "n_steps": 40},
+    ),
+    _function(
+        "suggest-lr-loss-ratio",
+        "suggest-lr",
+        "The slope is a ratio of losses (L[i+1]/L[i]); the reference takes the difference, np.gradient(losses).",
+        "기울기를 손실의 비(L[i+1]/L[i])로 구했습니다. 기준은 차이 np.gradient(losses)를 씁니다.",
+        lambda args, problem, params: np.array(fn.steepest(args[0], args[1], 10, 5, slope="ratio")),
+        problem="quadratic",
+        params={"lr_min": 0.05, "lr_max": 1.2, "n_steps": 30},
     ),
     _function(
         "suggest-lr-lowest-loss",

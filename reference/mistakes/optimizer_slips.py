@@ -154,9 +154,10 @@ def rmsprop_variant(
     decay_new=None,
     eps_inside=False,
     bias_correct=False,
+    lr_for_one_minus_alpha=False,
 ):
-    """RMSprop with one slip: ``decay_new`` weight on g^2, eps inside the root, or Adam-like
-    bias correction. ``centered`` is accepted for torch's keywords but not modelled.
+    """RMSprop with one slip: ``decay_new`` weight on g^2 (or the lr there), eps inside the root,
+    or Adam-like bias correction. ``centered`` is accepted for torch's keywords but not modelled.
     """
     new_weight = 1.0 - alpha if decay_new is None else decay_new
 
@@ -166,7 +167,8 @@ def rmsprop_variant(
 
     def update(u, state, theta, step_lr):
         step = state.step + 1
-        square_avg = alpha * state.square_avg + new_weight * u * u
+        weight = step_lr if lr_for_one_minus_alpha else new_weight
+        square_avg = alpha * state.square_avg + weight * u * u
         corrected = square_avg / (1.0 - alpha**step) if bias_correct else square_avg
         denominator = np.sqrt(corrected + eps) if eps_inside else np.sqrt(corrected) + eps
         return u / denominator, StepState(step, square_avg)
@@ -178,3 +180,30 @@ def rmsprop_variant(
 def rmsprop_keras_alpha(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
     """RMSprop with Keras's/optax's decay 0.9 whatever alpha was asked for."""
     return opt.rmsprop(lr, 0.9, eps, weight_decay, momentum, centered)
+
+
+def momentum_as_ema(lr=1e-3, momentum=0.9):
+    """The dampened (EMA) form v = beta v + (1 - beta) g; theta -= lr v where the lessons' form is asked."""
+    return opt.ema_momentum(lr, momentum)._replace(name="momentum")
+
+
+def nesterov_torch_form(lr=1e-3, momentum=0.9):
+    """torch's (Sutskever's reformulated) Nesterov, b = mu b + g; theta -= lr (g + mu b), where the
+    look-ahead form (gradient at theta + mu v) is asked: it tracks a shifted point."""
+    return opt.sgd(lr, momentum, nesterov=True)._replace(name="nesterov")
+
+
+def first_lr_forever(target: str, **hparams) -> opt.Optimizer:
+    """The target optimizer that keeps the lr of its first step (``self.lr`` read once, the
+    scheduler's changes to ``param_groups`` ignored)."""
+    optimizer = opt.get_optimizer(target, **hparams)
+
+    def init(theta):
+        return (None, optimizer.init(theta))
+
+    def update(theta, grad, state, lr):
+        first = lr if state[0] is None else state[0]
+        new_theta, inner = optimizer.update(theta, grad, state[1], first)
+        return new_theta, (first, inner)
+
+    return optimizer._replace(init=init, update=update)

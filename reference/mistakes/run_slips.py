@@ -104,3 +104,9 @@ def no_shuffle(n: int, batch_size: int, n_epochs: int, rng: np.random.Generator)
     """Batches cut from 0, 1, ..., n-1 every epoch: no permutation at all."""
     order = np.arange(n)
     return [order[start : start + batch_size] for start in range(0, n, batch_size)] * n_epochs
+
+
+def equal_size_pieces(n: int, batch_size: int, n_epochs: int, rng: np.random.Generator):
+    """Each epoch's permutation cut with np.array_split into ceil(n / batch_size) near-equal pieces."""
+    pieces = -(-n // batch_size)
+    return [piece for _ in range(n_epochs) for piece in np.array_split(rng.permutation(n), pieces)]

@@ -39,9 +39,9 @@ def test_a_failing_check_explains_and_raises_an_assertion(capsys):
 
 def test_a_self_check_never_runs_hidden_probes(capsys):
     check = checker("04-adaptive", solution_namespace("04-adaptive"))
-    assert sum(c.probes_run for c in check("adam", hidden=True).checks) == 2  # asked for, still public only
+    assert sum(c.probes_run for c in check("adam", hidden=True).checks) == 3  # asked for, still public only
     assert "gdgrade autograde에서만" in capsys.readouterr().out
-    assert sum(c.probes_run for c in check().checks) == 6  # every question, public probes only
+    assert sum(c.probes_run for c in check().checks) == 9  # every question, public probes only
 
 
 def test_checker_defaults_to_the_callers_globals(capsys):

@@ -132,7 +132,7 @@ def _tiny_probe():
 
 def test_lookups():
     assert get_mistake("adamw-as-l2").target == "adamw"
-    assert {m.id for m in mistakes_for("adamw")} == {"adamw-as-l2", "adamw-decay-without-lr"}
+    assert {m.id for m in mistakes_for("adamw")} == {"adamw-as-l2", "adamw-decay-without-lr", "adamw-decay-after-step"}
     cosine_ids = {m.id for m in mistakes_for("cosine")}
     assert "cosine-clamped-past-t-max" in cosine_ids and "scheduler-step-before-optimizer" in cosine_ids
     with pytest.raises(ValueError, match="unknown mistake"):

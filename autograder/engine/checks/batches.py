@@ -21,7 +21,7 @@ def _batch_problem(epochs: list[list[np.ndarray]], n: int, batch_size: int) -> s
         if sorted(order.tolist()) != list(range(n)):
             return "minibatch-with-replacement"
         if any(len(batch) != batch_size for batch in epoch[:-1]) or not 0 < len(epoch[-1]) <= batch_size:
-            return "minibatch-with-replacement"
+            return "minibatch-unequal-sizes"  # a partition, cut into pieces of the wrong sizes
         if np.array_equal(order, np.arange(n)):
             return "minibatch-no-shuffle"
     if all(np.array_equal(np.concatenate(epochs[0]), np.concatenate(e)) for e in epochs[1:]):

@@ -9,14 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.engine.checks.registry import register
-from autograder.engine.compare import compare_sequences
+from autograder.engine.compare import compare_sequences, matches
+from autograder.engine.diagnosis import Diagnosis
 from autograder.engine.probe import ProbeOutcome, observe, require, tolerance_for
 from autograder.engine.student_code import SURFACE_FUNCTIONS, Lent
 from autograder.engine.verdict import Mistakes, judge
 from autograder.errors import SubmissionError
 from autograder.messages import say
 from reference.functions import FUNCTIONS, FunctionReference
-from reference.mistakes import mistakes_for
+from reference.mistakes import get_mistake, mistakes_for
 from reference.problems import PROBLEMS, get_problem
 
 
@@ -57,11 +58,10 @@ def _function_probe(check, probe, question, student_code, language) -> ProbeOutc
                 probe.steps, probe.params)]  # fmt: skip
     observed = observe(student_code, "call_each", question, cases)
     student = [_as_output(value, reference, name, language) for value in observed.result]
+    tolerance = tolerance_for(check, observed.dtypes)
     for mine, theirs in zip(student, expected, strict=True):
         if mine.shape != theirs.shape:
-            return ProbeOutcome(probe, False, say("returned count", language, label=probe.label, name=name,
-                                                  got=mine.size, want=theirs.size))  # fmt: skip
-    tolerance = tolerance_for(check, observed.dtypes)
+            return _wrong_length(probe, mine, theirs, reference, name, tolerance, language)
     raw_cases = reference.cases(problem, probe.steps, probe.params)
 
     def produce(mistake):
@@ -71,6 +71,19 @@ def _function_probe(check, probe, question, student_code, language) -> ProbeOutc
     verdict = judge(probe, np.concatenate(student), np.concatenate(expected), tolerance, language,
                     mistakes=Mistakes(candidates, produce))  # fmt: skip
     return _per_input(verdict, probe, student, expected, tolerance, language, len(cases))
+
+
+def _wrong_length(probe, mine, theirs, reference: FunctionReference, name: str, tolerance, language) -> ProbeOutcome:
+    """Too few or too many numbers; a pair that is the reference's cut short is a stopped range test."""
+    message = say("returned count", language, label=probe.label, name=name, got=mine.size, want=theirs.size)
+    if reference.output == "pair" and mine.size < theirs.size and mine.size % 2 == 0:
+        kept, planned = mine.size // 2, theirs.size // 2
+        both = np.concatenate([theirs[:kept], theirs[planned : planned + kept]])
+        if matches(mine, both, tolerance):
+            mistake = get_mistake("range-test-stops-early")
+            diagnosis = Diagnosis(mistake.id, mistake.explanation(language))
+            return ProbeOutcome(probe, False, f"{message}: {diagnosis.message}", diagnosis=diagnosis)
+    return ProbeOutcome(probe, False, message)
 
 
 def _per_input(verdict: ProbeOutcome, probe, student, expected, tolerance, language, count: int) -> ProbeOutcome:

@@ -11,13 +11,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from autograder.engine.checks.registry import register
 from autograder.engine.compare import compare_sequences, matches
 from autograder.engine.conventions import CONVENTIONS
+from autograder.engine.diagnosis import Diagnosis
 from autograder.engine.probe import ProbeOutcome, ensure_spec, observe, require, series, tolerance_for
 from autograder.engine.reference_cache import remembered, remembered_array, remembered_per_mistake
 from autograder.engine.student_code import RECORDS_ONCE
@@ -119,14 +120,51 @@ def _replay_probe(check, probe, question, student_code, language) -> ProbeOutcom
     key = _key(question, probe, "replay")
     expected = remembered_array(key, lambda: replay(setting.optimizer(question.reference), grads, start, lrs))
     observed = observe(student_code, "replay", question, _student_hparams(setting), grads, start, lrs)
-    accepted = [
-        lambda n=n, e=e: remembered_array(f"{key}|{n}|{e}", lambda: replay(setting.optimizer(n, e), grads, start, lrs))
-        for n, e in question.accept
-    ]
+
+    def accepted_replay(name, extra):
+        return remembered_array(
+            f"{key}|{name}|{extra}", lambda: replay(setting.optimizer(name, extra), grads, start, lrs)
+        )
+
+    accepted = [(form_name(n, e), lambda n=n, e=e: accepted_replay(n, e)) for n, e in question.accept]
     produce = lambda mistake: replay(_variant(mistake, setting), grads, start, lrs)  # noqa: E731
-    return judge(probe, observed.result, expected, tolerance_for(check, observed.dtypes), language,
-                 mistakes=_mistakes(_optimizer_mistakes(question), produce, key), accepted=accepted,
-                 plot=_plot(observed.result, expected, setting))  # fmt: skip
+    tolerance = tolerance_for(check, observed.dtypes)
+    outcome = judge(probe, observed.result, expected, tolerance, language,
+                    mistakes=_mistakes(_optimizer_mistakes(question), produce, key), accepted=accepted,
+                    plot=_plot(observed.result, expected, setting))  # fmt: skip
+    return _with_fixed_lr(
+        outcome,
+        observed.result,
+        expected,
+        lrs,
+        tolerance,
+        language,
+        lambda lr: replay(setting.optimizer(question.reference), grads, start, np.full_like(lrs, lr)),
+    )
+
+
+def form_name(name: str, extra: dict) -> str:
+    """How a note names an accepted form: the reference, with the hyperparameters it changes."""
+    shown = ", ".join(f"{key}={value}" for key, value in extra.items())
+    return f"{name} ({shown})" if shown else name
+
+
+def _with_fixed_lr(outcome: ProbeOutcome, student, expected, lrs, tolerance, language, run_at) -> ProbeOutcome:
+    """A miss no catalog mistake explains, that is the reference run at one fixed lr: a global lr."""
+    if outcome.passed or (outcome.diagnosis is not None and outcome.diagnosis.id is not None) or len(student) < 2:
+        return outcome
+    with np.errstate(all="ignore"):
+        ratio = np.linalg.norm(student[1] - student[0]) / np.linalg.norm(expected[1] - expected[0])
+    fixed = float(ratio * lrs[0])
+    if not np.isfinite(fixed) or fixed <= 0 or np.allclose(lrs, fixed, rtol=1e-3):
+        return outcome
+    loose = type(tolerance)(rtol=max(tolerance.rtol * 10, 1e-6), atol=tolerance.atol * 10)
+    if not matches(student, run_at(fixed), loose):
+        return outcome
+    given = ", ".join(dict.fromkeys(number(lr, 4) for lr in lrs))
+    diagnosis = Diagnosis("lr-not-the-argument", say("fixed lr", language, lr=number(fixed, 4), given=given))
+    message = say("mistake", language, label=outcome.probe.label, text=diagnosis.message)
+    return replace(outcome, message=message, diagnosis=diagnosis)
 
 
 def _plot(student, expected, setting: Setting) -> dict | None:
@@ -207,7 +245,9 @@ def _accepted_runs(question, probe, setting: Setting) -> list[np.ndarray]:
         return run(optimizer, setting.problem, steps, schedule=setting.schedule, lr=setting.lr).params
 
     keys = [(_key(question, probe, "closed loop", n, e), n, e) for n, e in question.accept]
-    return [setting.reference.params] + [remembered_array(k, lambda n=n, e=e: accepted(n, e)) for k, n, e in keys]
+    return [(None, setting.reference.params)] + [
+        (form_name(n, e), remembered_array(k, lambda n=n, e=e: accepted(n, e))) for k, n, e in keys
+    ]
 
 
 def _closed_loop_probe(check, probe, question, student_code, language) -> ProbeOutcome:
@@ -221,14 +261,26 @@ def _closed_loop_probe(check, probe, question, student_code, language) -> ProbeO
                             fault="mutated")  # fmt: skip
     tight, tolerance = int(check.options.get("tight_steps", 10)) + 1, tolerance_for(check, observed.dtypes)
     runs = _accepted_runs(question, probe, setting)
-    matched = next((params for params in runs if matches(student[:tight], params[:tight], tolerance)), None)
+    form, matched = next(((f, p) for f, p in runs if matches(student[:tight], p[:tight], tolerance)), (None, None))
     if matched is None:
         produce = lambda mistake: _closed_loop_variant(mistake, setting, probe, question)[:tight]  # noqa: E731
         key = _key(question, probe, "closed loop", tight)
         mistakes = _mistakes(_closed_loop_mistakes(question, probe), produce, key)
-        return judge(probe, student[:tight], setting.reference.params[:tight], tolerance, language, mistakes=mistakes,
-                     plot=_plot(student, setting.reference.params, setting))  # fmt: skip
-    return _loss_curve_verdict(probe, check, student, matched, setting, tolerance, language)
+        outcome = judge(probe, student[:tight], setting.reference.params[:tight], tolerance, language,
+                        mistakes=mistakes, plot=_plot(student, setting.reference.params, setting))  # fmt: skip
+
+        def fixed_run(lr):
+            return run(
+                setting.optimizer(question.reference), setting.problem, len(setting.reference.lrs), lr=lr
+            ).params[:tight]
+
+        return _with_fixed_lr(outcome, student[:tight], setting.reference.params[:tight], setting.reference.lrs,
+                              tolerance, language, fixed_run)  # fmt: skip
+    verdict = _loss_curve_verdict(probe, check, student, matched, setting, tolerance, language)
+    if verdict.passed and form is not None:
+        note = say("accepted form", language, label=probe.label, form=form)
+        return replace(verdict, message=note, note=note)
+    return verdict
 
 
 def _loss_curve_verdict(probe, check, student, matched, setting: Setting, tolerance, language) -> ProbeOutcome:
