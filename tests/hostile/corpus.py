@@ -112,7 +112,7 @@ CASES = [
         "class Liar(np.ndarray):\n    def __eq__(self, other):\n        return True\n"
         "    def __array__(self, *a, **k):\n        return np.asarray(self).view(np.ndarray)\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    return np.zeros_like(w).view(Liar), state",)),
-    Case("lying_object", "tampering", 5, "returned shape ()", (
+    Case("lying_object", "tampering", 5, "returned Always, not numbers", (
         "class Always:\n    def __float__(self):\n        return 1.0\n    def __eq__(self, other):\n        return True\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    return Always(), state",)),
     Case("right_only_on_public_inputs", "tampering", 8.5, "숨겨진 검사가 실패했습니다", (
@@ -150,7 +150,8 @@ CASES = [
                                                            "%timeit -n 1 -r 1 sum(range(10))", "%%bash\necho hi")),
     Case("non_utf8_python", "broken", 0, "is not UTF-8 text", raw="x = 'café'\n".encode("latin-1"), suffix=".py"),
     Case("absurdly_long_cell", "broken", FULL, None, ("# " + "x" * 3_000_000 + "\npass",)),
-    Case("oversized_file", "broken", 0, "the limit is 20 MiB", raw=b" " * (21 * 1024**2)),
+    Case("oversized_code", "broken", 0, "MiB of code; the limit is 20 MiB", notebook={"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": "#" * (21 * 1024**2)}]}),
+    Case("oversized_file", "broken", 0, "the limit is that, outputs included", raw=b" " * (101 * 1024**2)),
     Case("python_file", "broken", FULL, None, suffix=".py"),
     # --- nothing in the kernel computes a graded answer (trustworthy-grades issue, part 1) ------------
     Case("delegates_to_the_reference", "boundary", 5, "No module named 'reference'", (

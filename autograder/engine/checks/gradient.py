@@ -11,12 +11,14 @@ import numpy as np
 
 from autograder.engine.checks.registry import register
 from autograder.engine.compare import Tolerance, compare_sequences
+from autograder.engine.diagnosis import Diagnosis
 from autograder.engine.probe import ProbeOutcome, observe, require, tolerance_for
 from autograder.messages import number, say
 from reference.functions import gradient_points
 from reference.problems import PROBLEMS, get_problem
 
 NUMERICAL_TOLERANCE = Tolerance(1e-5, 1e-7)  # central differences are exact to about 1e-9 on these surfaces
+TWO_OVER_N = "gd-dropped-two-over-n"  # the catalog's name for a lost 2/N (or 1/N, or 2)
 
 
 def _gradient_probe(check, probe, question, student_code, language) -> ProbeOutcome:
@@ -32,9 +34,10 @@ def _gradient_probe(check, probe, question, student_code, language) -> ProbeOutc
     if comparison.passed:
         return ProbeOutcome(probe, True, say("gradient matches", language, label=probe.label, count=len(points)),
                             comparison)  # fmt: skip
-    hint = _gradient_hint(observed.result, expected, comparison, numerical, problem, language)
+    hint, named = _gradient_hint(observed.result, expected, comparison, numerical, problem, language)
     message = say("gradient differs", language, label=probe.label, point=comparison.first_bad_step, hint=hint)
-    return ProbeOutcome(probe, False, message, comparison)
+    diagnosis = Diagnosis(named, hint.strip(" ()")) if named else None
+    return ProbeOutcome(probe, False, message, comparison, diagnosis=diagnosis)
 
 
 def _factor_reason(ratio: float, problem, language: str) -> str:
@@ -45,15 +48,16 @@ def _factor_reason(ratio: float, problem, language: str) -> str:
     return ""
 
 
-def _gradient_hint(student, expected, comparison, numerical: bool, problem, language: str) -> str:
-    """A constant factor (a dropped 2/N, a 2h that became h), or a near miss of a difference quotient."""
+def _gradient_hint(student, expected, comparison, numerical: bool, problem, language: str) -> tuple[str, str | None]:
+    """A constant factor (a dropped 2/N, a 2h that became h), or a near miss of a difference quotient;
+    with the catalog id of the mistake when it is a dropped 2/N."""
     ratio = _scale(student, expected)
     if ratio is not None and abs(ratio - 1.0) > 1e-3:
         why = "" if numerical else _factor_reason(ratio, problem, language)
-        return say("gradient factor", language, ratio=number(ratio, 3), why=why)
+        return say("gradient factor", language, ratio=number(ratio, 3), why=why), TWO_OVER_N if why else None
     if numerical and comparison.max_rel_error < 1e-2:
-        return say("one-sided difference", language, off=number(comparison.max_rel_error, 1))
-    return ""
+        return say("one-sided difference", language, off=number(comparison.max_rel_error, 1)), None
+    return "", None
 
 
 def _scale(student: np.ndarray, expected: np.ndarray) -> float | None:

@@ -52,8 +52,9 @@ class Setting:
 
 def _setting(probe, question) -> Setting:
     hparams = {**question.hparams, **probe.hparams}
-    lr = probe.lr if probe.lr is not None else OPTIMIZERS[question.reference]().lr
     schedule = make_schedule(probe.schedule[0], **probe.schedule[1]) if probe.schedule else None
+    # the lr an optimizer is built with: the schedule's first, as torch code builds it before a scheduler
+    lr = float(schedule(0)) if schedule else probe.lr if probe.lr is not None else OPTIMIZERS[question.reference]().lr
     problem = get_problem(probe.problem)
 
     def reference_run():
