@@ -33,7 +33,7 @@ PATTERNS = {
 
 MAX_COLLECTED_BYTES = 100 * 1024**2  # one file of a download; a notebook's saved outputs count here
 MAX_RATIO = 200  # a zip member this much bigger than its compressed size is a zip bomb, not a notebook
-SUFFIXES = (".ipynb", ".py")
+SUFFIXES = (".ipynb", ".py", ".zip")  # a student's zip: a notebook with its helper modules (see autograder.bundles)
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def student_of(name: str, pattern: str) -> str | None:
 def _why_not(item: Download, student: str | None, pattern: str) -> str | None:
     """Why a file of a download is not taken, judged before it is read."""
     if Path(item.name).suffix not in SUFFIXES:
-        return "not a notebook (.ipynb) or .py file"
+        return "not a notebook (.ipynb), .py or .zip file"
     if item.refused:
         return f"refused: {item.refused}"
     if item.size > MAX_COLLECTED_BYTES:

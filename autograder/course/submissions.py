@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from autograder.batch import refusal
+from autograder.bundles import folder_is_bundle
 from autograder.course.layout import Course
 from autograder.engine.grade import failed_result
 from autograder.errors import UsageError
@@ -18,7 +19,10 @@ def submission_of(folder: Path, assignment: str) -> Path | str:
     where = f"submitted/{folder.parent.name}/{assignment}/"
     if folder.is_symlink() or folder.parent.is_symlink():
         return f"{where} is a symbolic link; nothing in it was graded"
-    notebooks = sorted(folder.glob("*.ipynb")) + sorted(folder.glob("*.py"))
+    if folder_is_bundle(folder):  # a notebook with the helper modules it imports: graded together
+        reason = refusal(folder)
+        return f"{where} was refused: {reason}" if reason else folder
+    notebooks = sorted(folder.glob("*.ipynb")) + sorted(folder.glob("*.py")) + sorted(folder.glob("*.zip"))
     if not notebooks:
         return f"no notebook in {where}"
     reason = refusal(notebooks[0])

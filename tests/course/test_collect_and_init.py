@@ -67,7 +67,7 @@ def test_collect_keeps_the_newest_file_per_student_and_explains_every_skip(cours
     assert report.taken == {"alice": "alice_v2.ipynb", "bob": "bob.ipynb"}
     assert report.skipped == {
         "alice_v1.ipynb": "an older file of alice (the newest is kept)",
-        "report.pdf": "not a notebook (.ipynb) or .py file",
+        "report.pdf": "not a notebook (.ipynb), .py or .zip file",
         "-x.ipynb": "no student id in the file name (pattern plain)",
     }
     folder = course.submission_dir("alice", "01-gradient-descent")
