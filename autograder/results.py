@@ -62,6 +62,7 @@ class CheckResult:
     probes_passed: int
     probes_run: int
     series: dict | None = None
+    hidden_failure: bool = False  # the failing probe was a hidden one (its numbers are never shown)
 
     @property
     def full_name(self) -> str:
@@ -84,6 +85,7 @@ class CheckResult:
             "rows": [asdict(row) for row in comparison.rows] if comparison and not self.passed else [],
             "probes": {"passed": self.probes_passed, "run": self.probes_run},
             "series": self.series,
+            "hidden_failure": self.hidden_failure,
         }
 
     @classmethod
@@ -95,7 +97,7 @@ class CheckResult:
         probes = data.get("probes") or {}
         return cls(question, name, float(data["score"]), float(data["max_score"]), bool(data["passed"]),
                    data["message"], diagnosis, _comparison_from(data), int(probes.get("passed", 0)),
-                   int(probes.get("run", 0)), data.get("series"))  # fmt: skip
+                   int(probes.get("run", 0)), data.get("series"), bool(data.get("hidden_failure")))  # fmt: skip
 
 
 def _comparison_from(data: dict) -> Comparison | None:

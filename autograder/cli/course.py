@@ -1,5 +1,5 @@
 """The instructor's commands on an nbgrader course: ``course init``, ``collect``, ``autograde``,
-``feedback`` and ``export``. Each takes ``--course DIR`` (default: the current folder).
+``feedback``, ``report`` and ``export``. Each takes ``--course DIR`` (default: the current folder).
 
 ``autograde`` grades with gdgrade's engine in the sandbox, keeps one JSON result per
 student (the journal a re-run resumes from), and writes every result into nbgrader's
@@ -21,15 +21,17 @@ from autograder.cli.options import add_sandbox_options, grader_failures, sandbox
 from autograder.course.collect import PATTERNS, collect
 from autograder.course.exports import EXPORTERS
 from autograder.course.feedback import write_feedback
-from autograder.course.gradebook import final_scores, write_gradebook
+from autograder.course.gradebook import final_scores, stored_results, write_gradebook
 from autograder.course.layout import init_course, open_course, require_assignment
 from autograder.course.submissions import course_submissions, record_missing
-from autograder.errors import InfrastructureError
+from autograder.errors import InfrastructureError, UsageError
 from autograder.hidden_draws import grading_secret
+from autograder.reports import write_class_report
+from autograder.reports.class_report import class_summary, summary_lines
 
 
 def add_parsers(commands) -> None:
-    """Register ``course``, ``collect``, ``autograde``, ``feedback`` and ``export``."""
+    """Register ``course``, ``collect``, ``autograde``, ``feedback``, ``report`` and ``export``."""
     course = commands.add_parser("course", help="create an nbgrader course holding gdgrade's assignments")
     actions = course.add_subparsers(dest="action", required=True)
     init = actions.add_parser("init", help="create the course folder")
@@ -60,6 +62,12 @@ def add_parsers(commands) -> None:
     feedback.add_argument("assignment", metavar="ASSIGNMENT")
     _course_option(feedback)
     feedback.set_defaults(handler=feedback_command)
+
+    report = commands.add_parser("report", help="what the class got wrong: one HTML page and a CSV")
+    report.add_argument("assignment", metavar="ASSIGNMENT")
+    report.add_argument("--out", type=Path, help="folder for the page (default: gdgrade/class-reports/ASSIGNMENT)")
+    _course_option(report)
+    report.set_defaults(handler=report_command)
 
     export = commands.add_parser("export", help="final scores from the gradebook (manual grades and penalties in)")
     export.add_argument("assignment", metavar="ASSIGNMENT")
@@ -121,6 +129,10 @@ def autograde_command(arguments: argparse.Namespace) -> int:
         print("gdgrade: run autograde again to write them into the gradebook", file=sys.stderr)
         return ExitCode.INFRASTRUCTURE
     print(f"\ngradebook: {written} submission(s) written ({_safe_url(course.db_url)})")
+    stored = list(stored_results(course, arguments.assignment).values())
+    if len(stored) > 1:
+        print("\n".join(["", *summary_lines(class_summary(stored), spec.language)]).rstrip())
+        print(f"the whole picture: gdgrade report {arguments.assignment}")
     return grader_failures(len(outcome.infrastructure_failures))
 
 
@@ -137,6 +149,21 @@ def feedback_command(arguments: argparse.Namespace) -> int:
     require_assignment(course, arguments.assignment)
     written = write_feedback(course, arguments.assignment)
     print(f"feedback for {written} student(s) in {course.root / 'feedback'}/*/{arguments.assignment}/")
+    return ExitCode.GRADED
+
+
+def report_command(arguments: argparse.Namespace) -> int:
+    """``gdgrade report``: the class report from the stored results (nothing is regraded)."""
+    course = open_course(arguments.course)
+    require_assignment(course, arguments.assignment)
+    results = list(stored_results(course, arguments.assignment).values())
+    if not results:
+        raise UsageError(
+            f"nothing of {arguments.assignment} is graded yet: run gdgrade autograde {arguments.assignment}"
+        )
+    language = load_spec(course.spec_path(arguments.assignment)).language
+    folder = arguments.out or course.root / "gdgrade" / "class-reports" / arguments.assignment
+    print(f"class report of {len(results)} student(s): {write_class_report(folder, results, language)}")
     return ExitCode.GRADED
 
 

@@ -25,10 +25,12 @@ from autograder.cli.options import (
 from autograder.errors import UsageError
 from autograder.hidden_draws import PUBLIC_SECRET, grading_secret
 from autograder.reports import ReportTargets, write_reports
+from autograder.reports.class_report import class_summary, summary_lines
 from autograder.results import SubmissionResult
+from autograder.spec import AssignmentSpec
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "cs231n"
-REPORT_FORMATS = ("json", "html", "junit", "csv", "gradescope")
+REPORT_FORMATS = ("json", "html", "junit", "csv", "gradescope", "class_report")
 
 
 def add_parsers(commands) -> None:
@@ -44,6 +46,8 @@ def add_parsers(commands) -> None:
     grade.add_argument("--junit", type=Path, metavar="FILE", help="JUnit XML")
     grade.add_argument("--gradescope", type=Path, metavar="FILE", help="Gradescope results.json (one submission)")
     grade.add_argument("--csv", type=Path, metavar="FILE", help="CSV summary")
+    grade.add_argument("--class-report", type=Path, metavar="DIR",
+                       help="what the class got wrong: class-report.html and .csv in DIR")  # fmt: skip
     grade.add_argument("--fail-under", type=float, metavar="PERCENT", help="exit 1 if any score is below this %%")
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
     grade.add_argument("--public-only", action="store_true", help="run only the public probes (self-check)")
@@ -59,13 +63,11 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     add_sandbox_options(parser)
 
 
-def spec_source(spec_file: Path | None, assignment: str | None) -> str:
-    """Validate the spec now (a bad one is a usage error) and say how workers load it."""
+def spec_source(spec_file: Path | None, assignment: str | None) -> tuple[str, AssignmentSpec]:
+    """Validate the spec now (a bad one is a usage error); how workers load it, and the spec."""
     if spec_file is not None:
-        load_spec(spec_file)
-        return str(spec_file.resolve())
-    builtin_spec(assignment)
-    return f"builtin:{assignment}"
+        return str(spec_file.resolve()), load_spec(spec_file)
+    return f"builtin:{assignment}", builtin_spec(assignment)
 
 
 def _run(arguments: argparse.Namespace, submissions: list[Path], source: str, targets: ReportTargets,
@@ -77,6 +79,8 @@ def _run(arguments: argparse.Namespace, submissions: list[Path], source: str, ta
         include_hidden, cluster=arguments.cluster, secret=secret,
     )  # fmt: skip
     print(summary_table(outcome))
+    if len(outcome.results) > 1:
+        print("\n".join(["", *summary_lines(class_summary(outcome.results), targets.language)]).rstrip())
     written, failed = write_reports(outcome.results, targets)
     print(f"\nresults: {arguments.out / 'results'}/" + "".join(f"\nreport: {item}" for item in written))
     return max(  # every problem is said; the worst decides the exit code
@@ -99,14 +103,14 @@ def below_threshold(results: list[SubmissionResult], threshold: float | None) ->
 
 def grade_command(arguments: argparse.Namespace) -> int:
     """``gdgrade grade``."""
-    source = spec_source(arguments.spec, arguments.assignment)
+    source, spec = spec_source(arguments.spec, arguments.assignment)
     require_percentage(arguments.fail_under)
     found = collect_submissions(arguments.submissions)
     for path, reason in found.refused.items():
         print(f"gdgrade: refused {path}: {reason}", file=sys.stderr)
     if arguments.gradescope and len(found.submissions) != 1:
         raise UsageError(f"--gradescope writes one submission's results.json; {len(found.submissions)} were given")
-    targets = ReportTargets(**{name: getattr(arguments, name) for name in REPORT_FORMATS})
+    targets = ReportTargets(**{name: getattr(arguments, name) for name in REPORT_FORMATS}, language=spec.language)
     return _run(arguments, found.submissions, source, targets, include_hidden=not arguments.public_only)
 
 
@@ -115,6 +119,6 @@ def demo_command(arguments: argparse.Namespace) -> int:
     submissions = sorted(EXAMPLES.iterdir())
     out = arguments.out
     targets = ReportTargets(json=out / "results.json", html=out / "html", junit=out / "junit.xml",
-                            csv=out / "summary.csv")  # fmt: skip
+                            csv=out / "summary.csv", class_report=out / "class")  # fmt: skip
     print(f"grading {len(submissions)} example submissions to cs231n/optim.py ({EXAMPLES})\n")
     return _run(arguments, submissions, "builtin:cs231n-optim", targets)

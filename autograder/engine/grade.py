@@ -114,6 +114,7 @@ def _check_result(question: QuestionSpec, check: CheckSpec, outcomes: list[Probe
         probes_passed=passed,
         probes_run=len(outcomes),
         series=shown.series if shown else None,
+        hidden_failure=failure is not None and failure.probe.hidden,
     )
 
 

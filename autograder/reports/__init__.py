@@ -1,7 +1,8 @@
 """Reports: every format, written from results by one function.
 
 Formats: JSON (all results), HTML feedback pages (:mod:`.html`, plots from :mod:`.plots`),
-JUnit (:mod:`.junit`), Gradescope (:mod:`.gradescope`), CSV and Markdown (:mod:`.tables`).
+JUnit (:mod:`.junit`), Gradescope (:mod:`.gradescope`), CSV and Markdown (:mod:`.tables`),
+and the class report (:mod:`.class_report`).
 
 Each report is written on its own: a failure in one (a bug, a full disk) is reported and
 the others are still written. Text is written as UTF-8 with anything unencodable replaced,
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.journal import write_atomically
+from autograder.reports.class_report import class_report_csv, class_report_html, class_summary
 from autograder.reports.gradescope import gradescope_results
 from autograder.reports.html import html_report
 from autograder.reports.junit import junit_xml
@@ -31,6 +33,8 @@ class ReportTargets:
     csv: Path | None = None
     gradescope: Path | None = None  # one submission's results.json
     summary: Path | None = None  # a Markdown table appended (a CI job summary)
+    class_report: Path | None = None  # a folder: class-report.html and class-report.csv
+    language: str = "en"  # of the class report
 
 
 def write_text(path: Path, text: str) -> None:
@@ -61,7 +65,16 @@ def _writers(targets: ReportTargets, results: list[SubmissionResult]) -> list[tu
         ("CSV", targets.csv, lambda p: write_text(p, csv_summary(results)) or str(p)),
         ("Gradescope", targets.gradescope, lambda p: write_atomically(p, gradescope_results(results[0])) or str(p)),
         ("summary", targets.summary, lambda p: _appended_summary(p, results)),
+        ("class", targets.class_report, lambda p: write_class_report(p, results, targets.language)),
     ]
+
+
+def write_class_report(folder: Path, results: list[SubmissionResult], language: str) -> str:
+    """``class-report.html`` and ``class-report.csv`` in ``folder``; returns what was written."""
+    summary = class_summary(results)
+    write_text(folder / "class-report.html", class_report_html(summary, language))
+    write_text(folder / "class-report.csv", class_report_csv(summary))
+    return f"{folder}/class-report.html (and .csv)"
 
 
 def write_reports(results: list[SubmissionResult], targets: ReportTargets) -> tuple[list[str], dict[str, str]]:

@@ -49,7 +49,8 @@ def test_a_batch_of_twenty_resumes_after_being_killed(tmp_path):
     for path in results.glob("*.json"):  # whatever the kill interrupted, no result is half-written
         assert json.loads(path.read_text())["max_score"] == 15
 
-    reports = ["--json", str(out / "all.json"), "--html", str(out / "html"), "--junit", str(out / "junit.xml")]
+    reports = ["--json", str(out / "all.json"), "--html", str(out / "html"), "--junit", str(out / "junit.xml"),
+               "--class-report", str(out / "class")]  # fmt: skip
     second = subprocess.run(_command(submissions, out, "--workers", "2", *reports, "--csv", str(out / "s.csv")),
                             capture_output=True, text=True, timeout=600)  # fmt: skip
     assert second.returncode == 0, second.stderr
@@ -71,6 +72,7 @@ def _check_reports(out: Path, payloads: list[dict]) -> None:
     assert {case.get("classname").split(".")[-1] for case in failed_cases} == {"adam"}
     rows = list(csv.DictReader(io.StringIO((out / "s.csv").read_text())))
     assert len(rows) == 20 and {"student", "score", "max_score", "adam", "error"} <= set(rows[0])
+    assert "adam-no-bias-correction: 10" in (out / "class" / "class-report.html").read_text(encoding="utf-8")
     page = (out / "html" / "student01.html").read_text()
     assert "<!DOCTYPE html>" in page and "Bias correction is missing" in page
     images = [src.split(",", 1)[1] for src in page.split("src='")[1:] if src.startswith("data:image/png")]
@@ -126,4 +128,7 @@ def test_demo_grades_the_examples_and_writes_every_report(tmp_path, capsys):
     assert scores == {"alice_correct": 15, "bob_no_bias_correction": 10, "carol_notebook": 15, "dave_typo": 11}
     assert (tmp_path / "junit.xml").is_file() and (tmp_path / "summary.csv").is_file()
     assert len(list((tmp_path / "html").glob("*.html"))) == 4
-    assert "dave_typo" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert "dave_typo" in shown and "most common mistakes:" in shown and "adam-no-bias-correction (1)" in shown
+    table = (tmp_path / "class" / "class-report.csv").read_text(encoding="utf-8")
+    assert "adam,0.750,adam-no-bias-correction,1,bob_no_bias_correction" in table

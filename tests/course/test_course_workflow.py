@@ -106,6 +106,13 @@ def test_course_from_init_to_export(database, tmp_path, request):
     assert {p.name: json.loads(p.read_text()) for p in results.glob("*.json")} == before
     assert _exported(course) == EXPECTED
 
+    assert "가장 흔한 실수:" in again.stdout and "gdgrade report" in again.stdout  # the class summary
+    gdgrade("report", ASSIGNMENT, cwd=course)
+    page = (course / "gdgrade" / "class-reports" / ASSIGNMENT / "class-report.html").read_text(encoding="utf-8")
+    assert "반 전체가 틀린 것 (학생 5명)" in page and "gd-dropped-two-over-n" in page
+    table = (course / "gdgrade" / "class-reports" / ASSIGNMENT / "class-report.csv").read_text(encoding="utf-8")
+    assert "mse_grad,0.400,gd-dropped-two-over-n,1,bob" in table  # alice and erin have every point of it
+
     gdgrade("feedback", ASSIGNMENT, cwd=course)
     bob = (course / "feedback" / "bob" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
     assert "8/10" in bob.replace(" ", "") or "8 / 10" in bob
