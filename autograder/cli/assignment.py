@@ -37,6 +37,9 @@ def add_parsers(commands) -> None:
     release.add_argument("--out", type=Path, default=Path("release"), help="folder for the notebook (no course)")
     release.add_argument("--course", type=Path, help="an nbgrader course (default: here, if it is one)")
     release.add_argument("--duedate", help="due date for late penalties, e.g. '2026-12-01 23:59:00 UTC'")
+    release.add_argument(
+        "--student-install", metavar="REQUIREMENT", help="where students pip install gdgrade from (default gdgrade)"
+    )
     release.set_defaults(handler=release_command)
 
     check = commands.add_parser("check", help="run an assignment's public checks on a notebook")
@@ -58,11 +61,13 @@ def release_command(arguments: argparse.Namespace) -> int:
     """``gdgrade release``: in a course when given one (or run inside one), else a throw-away course."""
     course_root = arguments.course or (Path(".") if (Path(".") / CONFIG_NAME).is_file() else None)
     if course_root is not None:
+        if arguments.student_install:
+            raise UsageError("in a course, students install from the course's setting (GdgradeCourse.student_install)")
         path = release_in_course(open_course(course_root), arguments.assignment, arguments.duedate)
     elif arguments.duedate:
         raise UsageError("--duedate needs a course (--course DIR): it is stored in the course's gradebook")
     else:
-        path = release_assignment(arguments.assignment, arguments.out)
+        path = release_assignment(arguments.assignment, arguments.out, arguments.student_install or "gdgrade")
     print(f"released {arguments.assignment}: {path}")
     return ExitCode.GRADED
 

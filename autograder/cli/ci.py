@@ -15,6 +15,7 @@ from pathlib import Path
 from autograder.assignment import builtin_spec
 from autograder.cli.exits import ExitCode
 from autograder.cli.options import require_percentage
+from autograder.course.layout import open_course
 from autograder.errors import UsageError
 
 WORKFLOW_PATH = Path(".github") / "workflows" / "gdgrade.yml"
@@ -31,7 +32,8 @@ def add_parsers(commands) -> None:
     init.add_argument("--assignment", required=True, help="the assignment id, e.g. 04-adaptive")
     init.add_argument("--notebook", required=True, help="the notebook's path inside the repository")
     init.add_argument("--fail-under", type=float, default=0.0, help="fail the job below this score %% (default 0)")
-    init.add_argument("--install", default="gdgrade", help="pip requirement for gdgrade (default: gdgrade)")
+    init.add_argument("--install", help="pip requirement for gdgrade (default: the course's, else gdgrade)")
+    init.add_argument("--course", type=Path, help="take --install from this course's student_install setting")
     init.add_argument("--python", default="3.11", help="Python version (default 3.11)")
     init.add_argument("--force", action="store_true", help="replace an existing workflow")
     init.set_defaults(handler=init_command)
@@ -95,7 +97,8 @@ def init_command(arguments) -> int:
     if target.exists() and not arguments.force:
         raise UsageError(f"{target} exists; pass --force to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = workflow_text(arguments.assignment, arguments.notebook, arguments.fail_under, arguments.install,
+    install = arguments.install or (open_course(arguments.course).student_install if arguments.course else "gdgrade")
+    text = workflow_text(arguments.assignment, arguments.notebook, arguments.fail_under, install,
                          arguments.python)  # fmt: skip
     target.write_text(text, encoding="utf-8")
     print(f"wrote {target}; commit it and every push runs the public checks of {arguments.assignment}")

@@ -22,7 +22,7 @@ from autograder.course.collect import PATTERNS, collect
 from autograder.course.exports import EXPORTERS
 from autograder.course.feedback import write_feedback
 from autograder.course.gradebook import final_scores, stored_results, write_gradebook
-from autograder.course.layout import init_course, open_course, require_assignment
+from autograder.course.layout import DEFAULT_STUDENT_INSTALL, init_course, open_course, require_assignment
 from autograder.course.submissions import course_submissions, record_missing
 from autograder.errors import InfrastructureError, UsageError
 from autograder.hidden_draws import grading_secret
@@ -39,6 +39,9 @@ def add_parsers(commands) -> None:
     init.add_argument("--db", metavar="URL", help="gradebook SQLAlchemy URL (default: DIR/gradebook.db)")
     init.add_argument("--roster", type=Path, metavar="CSV", help="students: a CSV with an id column")
     init.add_argument("--late-penalty", choices=("none", "zero"), default="none", help="nbgrader's late penalty")
+    init.add_argument("--student-install", default=DEFAULT_STUDENT_INSTALL, metavar="REQUIREMENT",
+                      help="where students pip install the self-check from: a PyPI name, a git URL or a wheel "
+                      "(default: gdgrade)")  # fmt: skip
     init.set_defaults(handler=init_command)
 
     gather = commands.add_parser("collect", help="take an LMS download (zip or folder) into submitted/")
@@ -84,7 +87,7 @@ def _course_option(parser: argparse.ArgumentParser) -> None:
 def init_command(arguments: argparse.Namespace) -> int:
     """``gdgrade course init``."""
     course = init_course(arguments.directory, db_url=arguments.db, late_penalty=arguments.late_penalty,
-                         roster=arguments.roster)  # fmt: skip
+                         roster=arguments.roster, student_install=arguments.student_install)  # fmt: skip
     print(f"created the course {course.root} with {', '.join(course.assignments())}")
     print(f"next: cd {arguments.directory} && gdgrade release {course.assignments()[0]}")
     return ExitCode.GRADED

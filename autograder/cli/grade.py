@@ -116,7 +116,7 @@ def grade_command(arguments: argparse.Namespace) -> int:
 
 def demo_command(arguments: argparse.Namespace) -> int:
     """``gdgrade demo``: four example CS231n submissions, graded, with every report written."""
-    submissions = sorted(EXAMPLES.iterdir())
+    submissions = sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".py", ".ipynb"))  # not an installed __pycache__
     out = arguments.out
     targets = ReportTargets(json=out / "results.json", html=out / "html", junit=out / "junit.xml",
                             csv=out / "summary.csv", class_report=out / "class")  # fmt: skip

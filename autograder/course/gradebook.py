@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from autograder.course.layout import Course, submission_timestamp
+from autograder.course.tools import open_gradebook
 from autograder.errors import InfrastructureError, UsageError
 from autograder.journal import read_result
 from autograder.results import SubmissionResult
@@ -158,10 +159,10 @@ def score_rows(gradebook, assignment: str) -> list[ScoreRow]:
 
 def final_scores(course: Course, assignment: str) -> list[ScoreRow]:
     """The gradebook's final numbers for an assignment; a usage error if it is not in the gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
     try:
-        with Gradebook(course.db_url) as gradebook:
+        with open_gradebook(course.db_url) as gradebook:
             return score_rows(gradebook, assignment)
     except MissingEntry:
         raise UsageError(f"{assignment} is not in the gradebook (release and autograde it first)") from None
@@ -182,12 +183,12 @@ def write_gradebook(course: Course, assignment: str, students: list[str]) -> int
 
     Idempotent: writing the same results again leaves the gradebook as it was.
     """
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
     plugin = late_penalty_plugin(course.config())
     results = stored_results(course, assignment, students)
     try:
-        with Gradebook(course.db_url) as gradebook:
+        with open_gradebook(course.db_url) as gradebook:
             try:
                 gradebook.find_assignment(assignment)
             except MissingEntry:

@@ -25,10 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assignments import ASSIGNMENTS, source_notebook, spec_path
+from autograder.course.tools import open_gradebook
 from autograder.errors import UsageError
 from autograder.hidden_draws import read_or_create_secret
 
 CONFIG_NAME = "nbgrader_config.py"
+DEFAULT_STUDENT_INSTALL = "gdgrade"  # what students pip install the self-check from, unless the course says
 FOLDERS = ("source", "release", "submitted", "autograded", "feedback")
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
 
@@ -52,6 +54,12 @@ class Course:
         """The gradebook's SQLAlchemy URL: the config's, else ``gradebook.db`` in the course."""
         configured = self.config().CourseDirectory.get("db_url")
         return str(configured) if configured else f"sqlite:///{self.root / 'gradebook.db'}"
+
+    @property
+    def student_install(self) -> str:
+        """Where students install the checker from (a PyPI name, a git URL or a wheel): the course's switch."""
+        configured = self.config().get("GdgradeCourse", {}).get("student_install")
+        return str(configured) if configured else DEFAULT_STUDENT_INSTALL
 
     @property
     def secret_path(self) -> Path:
@@ -102,7 +110,7 @@ def require_assignment(course: Course, assignment: str) -> None:
 # --- course init ---------------------------------------------------------------------------------------
 
 
-def _config_text(db_url: str | None, late_penalty: str) -> str:
+def _config_text(db_url: str | None, late_penalty: str, student_install: str = DEFAULT_STUDENT_INSTALL) -> str:
     lines = [
         "# nbgrader configuration of a course created by `gdgrade course init`.",
         "# gdgrade reads it too: the gradebook URL and the late-submission settings below apply to both.",
@@ -114,6 +122,9 @@ def _config_text(db_url: str | None, late_penalty: str) -> str:
         "# Late submissions: 'none' (no penalty) or 'zero' (a late notebook scores 0), or a plugin class.",
         'c.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"',
         f"c.LateSubmissionPlugin.penalty_method = {late_penalty!r}",
+        "# Where students install gdgrade's self-check from: a PyPI name, a git URL or a wheel you publish.",
+        "# gdgrade release writes it into each notebook's set-up cell; gdgrade ci init into the workflow.",
+        f"c.GdgradeCourse.student_install = {student_install!r}",
     ]
     if db_url:
         lines += [
@@ -124,8 +135,9 @@ def _config_text(db_url: str | None, late_penalty: str) -> str:
 
 
 def init_course(
-    root: Path, assignments=ASSIGNMENTS, db_url: str | None = None, late_penalty: str = "none", roster=None
-) -> Course:
+    root: Path, assignments=ASSIGNMENTS, db_url: str | None = None, late_penalty: str = "none", roster=None,
+    student_install: str = DEFAULT_STUDENT_INSTALL,
+) -> Course:  # fmt: skip
     """Create a course folder holding gdgrade's assignments (sources and specs).
 
     Refuses to touch an existing course: nothing in it is overwritten.
@@ -143,7 +155,7 @@ def init_course(
         shutil.copy2(source_notebook(assignment), target)
         (root / "gdgrade" / "specs").mkdir(parents=True, exist_ok=True)
         shutil.copy2(spec_path(assignment), root / "gdgrade" / "specs" / f"{assignment}.toml")
-    (root / CONFIG_NAME).write_text(_config_text(db_url, late_penalty), encoding="utf-8")
+    (root / CONFIG_NAME).write_text(_config_text(db_url, late_penalty, student_install), encoding="utf-8")
     course = Course(root)
     read_or_create_secret(course.secret_path)
     if roster is not None:
@@ -166,9 +178,8 @@ def read_roster(path: Path) -> list[dict]:
 
 def add_students(course: Course, students: list[dict]) -> None:
     """Add (or update) students in the course's gradebook."""
-    from nbgrader.api import Gradebook
 
-    with Gradebook(course.db_url) as gradebook:
+    with open_gradebook(course.db_url) as gradebook:
         for student in students:
             gradebook.update_or_create_student(student["id"], **{k: v for k, v in student.items() if k != "id"})
 

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from autograder.messages import say
-from autograder.reports.html import STYLE, plot_images
+from autograder.reports.html import page, plot_images
 from autograder.results import CheckResult, SubmissionResult
 
 UNNAMED, HIDDEN = "(unnamed)", "(hidden)"
@@ -195,5 +195,4 @@ def class_report_html(summary: ClassSummary, language: str = "en") -> str:
         items = "".join(f"<li>{html.escape(s)}: {html.escape(e)}</li>" for s, e in sorted(summary.errors.items()))
         body.append(f"<h2>{html.escape(say('class errors heading', language))}</h2><ul>{items}</ul>")
     body += [_question_section(question, language) for question in summary.questions]
-    head = f"<head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{STYLE}</style></head>"
-    return f"<!DOCTYPE html><html lang='{language}'>{head}<body>" + "\n".join(body) + "</body></html>"
+    return page(html.escape(title), "\n".join(body), language)

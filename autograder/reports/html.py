@@ -13,6 +13,7 @@ import io
 
 import numpy as np
 
+from autograder.reports.fonts import font_face_css
 from autograder.results import CheckResult, SubmissionResult
 
 STYLE = """
@@ -109,6 +110,12 @@ def html_report(result: SubmissionResult) -> str:
                       f"{c.score:g} / {c.max_score:g}</td></tr>" for c in result.checks)  # fmt: skip
     body = header + [f"<table><tr><th>check</th><th>score</th></tr>{summary}</table>"]
     body += [_check_section(check) for check in result.checks]
-    title = f"gdgrade: {html.escape(result.student)}"
-    head = f"<head><meta charset='utf-8'><title>{title}</title><style>{STYLE}</style></head>"
-    return f"<!DOCTYPE html><html>{head}<body>" + "\n".join(body) + "</body></html>"
+    return page(f"gdgrade: {html.escape(result.student)}", "\n".join(body))
+
+
+def page(title: str, body: str, language: str | None = None) -> str:
+    """A complete page: the style, a font for its Hangul (if it has any), and the body."""
+    fonts = font_face_css(title + body)
+    lang = f" lang='{language}'" if language else ""
+    head = f"<head><meta charset='utf-8'><title>{title}</title><style>{STYLE}{fonts}</style></head>"
+    return f"<!DOCTYPE html><html{lang}>{head}<body>{body}</body></html>"

@@ -14,8 +14,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import numpy as np  # noqa: E402
 
+from autograder.reports.fonts import use_korean_in_plots  # noqa: E402
 from reference.problem import Problem  # noqa: E402
 from reference.trajectory import Trajectory  # noqa: E402
+
+use_korean_in_plots()  # Hangul in titles and labels (feedback in Korean assignments)
 
 MARGINS = {"left": 0.13, "right": 0.97, "top": 0.88, "bottom": 0.14}  # fixed: tight_layout costs more than drawing
 
