@@ -205,10 +205,18 @@ class Sandbox:
         return argv + ["--bind", str(job_dir), str(job_dir), "--chdir", chdir, "--"]
 
     def _docker_argv(self, job_dir: Path, uid: int) -> list[str]:
+        from autograder.sandbox.containers import LABEL, container_name, grader_label, image_grader_folders
+
         argv = ["docker", "run", "--rm", "-i", "--network", "none", "--read-only", "--init"]
+        argv += ["--name", container_name(job_dir), "--label", f"{LABEL}={grader_label()}"]
         argv += ["--user", f"{uid}:{uid}", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"]
-        argv += ["--memory", str(self.limits.memory_bytes), "--pids-limit", str(self.limits.processes)]
-        argv += ["--tmpfs", "/tmp:rw,size=512m", "-v", f"{job_dir}:{job_dir}", "-w", str(job_dir)]
+        argv += ["--memory", str(self.limits.memory_bytes), "--memory-swap", str(self.limits.memory_bytes)]
+        argv += ["--pids-limit", str(self.limits.processes)]
+        argv += ["--tmpfs", f"/tmp:rw,size={self.limits.scratch_bytes}", "--tmpfs",
+                 f"{WORK_DIR}:rw,size={self.limits.scratch_bytes},uid={uid},gid={uid}"]  # fmt: skip
+        argv += ["-v", f"{job_dir}:{job_dir}", "-w", WORK_DIR]
+        for folder in image_grader_folders(self.image, GRADER_PACKAGES):  # the student never sees gdgrade
+            argv += ["--tmpfs", f"{folder}:ro,size=4k"]
         if self.gpu:
             argv += ["--gpus", "1"]
         argv += ["--entrypoint", "python"]  # the image's entry point is gdgrade itself

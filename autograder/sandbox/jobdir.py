@@ -76,6 +76,24 @@ def release_stale_job_dirs(mounts: Path = Path("/proc/self/mounts")) -> int:
     return released
 
 
+def remove_stale_work_folders(folder: Path | None = None) -> int:
+    """Delete the work folders of grading processes that no longer run (whatever the backend:
+    a kernel that died at start-up, or a grader that was killed). Returns how many went."""
+    pattern = re.compile(rf"^{re.escape(WORK_PREFIX)}(\d+)-")
+    removed = 0
+    for entry in Path(folder or tempfile.gettempdir()).iterdir():
+        match = pattern.match(entry.name)
+        if not match or int(match.group(1)) == os.getpid() or Path(f"/proc/{match.group(1)}").exists():
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_dir() and not entry.is_symlink():
+                for mounted in (entry / "job", entry):
+                    release_job_dir(mounted)
+                shutil.rmtree(entry, ignore_errors=True)
+                removed += 1
+    return removed
+
+
 def job_uid() -> int:
     """The uid a new job's kernel runs as: a fresh one per job when we are root."""
     if os.geteuid() != 0:

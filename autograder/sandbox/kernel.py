@@ -24,6 +24,7 @@ from autograder.errors import KernelDiedError
 from autograder.notebooks import cell_number
 from autograder.sandbox.backends import KERNEL_ENV, Sandbox
 from autograder.sandbox.channel import Caps, Execution, KernelChannel
+from autograder.sandbox.containers import container_name, remove_container
 from autograder.sandbox.jobdir import (
     SANDBOX_UID,
     job_uid,
@@ -163,6 +164,8 @@ class KernelSession:
                 run_sync(self.km.cleanup_resources)()
         finally:
             self._log.close()
+            if self.sandbox.backend == "docker":  # a killed client leaves its container running
+                remove_container(container_name(self.job_dir))
             if self.job_dir_mounted:
                 release_job_dir(self.job_dir)
                 self.job_dir_mounted = False

@@ -17,8 +17,9 @@ from collections import deque
 from pathlib import Path
 
 from autograder.sandbox.backends import Sandbox
+from autograder.sandbox.containers import remove_stale_containers
 from autograder.sandbox.forkserver import ForkServer, fork_server_applies
-from autograder.sandbox.jobdir import WorkFolder, release_stale_job_dirs
+from autograder.sandbox.jobdir import WorkFolder, release_stale_job_dirs, remove_stale_work_folders
 from autograder.sandbox.kernel import KernelSession
 
 
@@ -35,6 +36,9 @@ class KernelPool:
         multiprocessing.util.Finalize(self, self.close, exitpriority=10)
         if sandbox.backend == "bwrap":
             release_stale_job_dirs()
+        remove_stale_work_folders()
+        if sandbox.backend == "docker":
+            remove_stale_containers()
 
     def _boot_one(self) -> None:
         server = self._server()
