@@ -177,6 +177,12 @@ class Sandbox:
         flags = [f"--{name.removeprefix('RLIMIT_').lower()}={value}" for name, value in self.limits.rlimits().items()]
         return ["prlimit", *flags, "--"]
 
+    def _docker_ulimits(self) -> list[str]:
+        """The rlimits docker can set (the address space is capped by --memory instead)."""
+        names = {"RLIMIT_CPU": "cpu", "RLIMIT_FSIZE": "fsize", "RLIMIT_NOFILE": "nofile", "RLIMIT_CORE": "core"}
+        limits = self.limits.rlimits()
+        return [option for rlimit, name in names.items() for option in ("--ulimit", f"{name}={limits[rlimit]}")]
+
     def fork_server_argv(self, root: Path, program: list[str]) -> list[str]:
         """bwrap around a kernel fork server: the kernel's sandbox, run as root with its
         capabilities (each job drops them, see :mod:`autograder.sandbox.forkserver_main`) and the
@@ -211,16 +217,26 @@ class Sandbox:
         argv += ["--name", container_name(job_dir), "--label", f"{LABEL}={grader_label()}"]
         argv += ["--user", f"{uid}:{uid}", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"]
         argv += ["--memory", str(self.limits.memory_bytes), "--memory-swap", str(self.limits.memory_bytes)]
-        argv += ["--pids-limit", str(self.limits.processes)]
+        argv += ["--pids-limit", str(self.limits.processes), *self._docker_ulimits()]
         argv += ["--tmpfs", f"/tmp:rw,size={self.limits.scratch_bytes}", "--tmpfs",
                  f"{WORK_DIR}:rw,size={self.limits.scratch_bytes},uid={uid},gid={uid}"]  # fmt: skip
-        argv += ["-v", f"{job_dir}:{job_dir}", "-w", WORK_DIR]
+        argv += ["-v", f"{job_dir}:{job_dir}", "-w", WORK_DIR, *docker_environment()]
         for folder in image_grader_folders(self.image, GRADER_PACKAGES):  # the student never sees gdgrade
             argv += ["--tmpfs", f"{folder}:ro,size=4k"]
         if self.gpu:
             argv += ["--gpus", "1"]
         argv += ["--entrypoint", "python"]  # the image's entry point is gdgrade itself
         return argv + [self.image, "-c", launch_code(self.preload), "-f", "{connection_file}"]
+
+
+def docker_environment() -> list[str]:
+    """``-e`` options giving a kernel's container the kernel environment. The image's own PATH
+    stays (it finds the image's Python); its PYTHONPATH, which finds gdgrade, is emptied."""
+    options = ["-e", "PYTHONPATH="]
+    for name, value in KERNEL_ENV.items():
+        if name != "PATH":
+            options += ["-e", f"{name}={value}"]
+    return options
 
 
 def die_with_grader() -> list[str]:

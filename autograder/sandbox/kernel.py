@@ -238,7 +238,12 @@ class KernelSession:
     def recover(self, deadline: float) -> bool:
         """A fresh kernel with the finished cells run again (before ``deadline``); False if that fails."""
         self.channel.close()
-        run_sync(self.km.restart_kernel)(now=True)
+        if self.sandbox.backend == "docker":  # the engine keeps a killed client's container, and its name
+            run_sync(self.km.shutdown_kernel)(now=True, restart=True)
+            remove_container(container_name(self.job_dir))
+            self.boot()
+        else:
+            run_sync(self.km.restart_kernel)(now=True)
         self.channel = KernelChannel(self.km)
         try:
             self.channel.wait_for_ready(STARTUP_TIMEOUT)

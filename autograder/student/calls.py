@@ -38,22 +38,36 @@ def raised_message(what: str, error_type: str, message: str) -> str:
     return f"{what} raised {error_type}: {message}"
 
 
+IMPORT_GRACE_SECONDS = 3.0  # the most a call's imports may add to its limit (within the grader's slack)
+TICK_SECONDS = 0.05  # how often the limit looks at what the call is doing
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float, what: str):
-    """Raise a timeout fault in the main thread when ``seconds`` pass (SIGALRM).
+    """Raise a timeout fault in the main thread once the call has used ``seconds`` (SIGALRM).
 
-    Elsewhere than the main thread nothing is interrupted; the grader's own deadline, which
-    kills the kernel, is the limit that always holds.
+    Time spent importing does not count, up to IMPORT_GRACE_SECONDS: a lazy ``import torch``
+    costs seconds the student's own code did not spend, and an import cut short leaves the
+    module half-made. The alarm never lands inside the grader's own hooks: Python drops a
+    profile hook that raises, which would read as tampering. Elsewhere than the main thread
+    nothing is interrupted; the grader's own deadline, which kills the kernel, always holds.
     """
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
+    budget = {"left": seconds, "grace": IMPORT_GRACE_SECONDS}
 
-    def on_alarm(signum, frame):
-        raise StudentCodeError("timeout", f"{what} did not return within {seconds:g} s")
+    def on_tick(signum, frame):
+        if budget["grace"] > 0 and _importing(frame):
+            budget["grace"] -= TICK_SECONDS
+            return
+        budget["left"] -= TICK_SECONDS
+        if budget["left"] <= 0 and (frame is None or frame.f_code not in HOOK_CODES):
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            raise StudentCodeError("timeout", f"{what} did not return within {seconds:g} s")
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGALRM, on_tick)
+    signal.setitimer(signal.ITIMER_REAL, TICK_SECONDS, TICK_SECONDS)
     try:
         yield
     finally:
@@ -142,6 +156,14 @@ class ForbiddenWatch:
                 self.tampered = "the grader's forbidden-API hook was removed or replaced during the call"
             self._unhook_torch()
 
+    def verdict(self, what: str) -> StudentCodeError | None:
+        """Tampering or a forbidden use seen during the call, which outranks how the call ended."""
+        if self.tampered:
+            return StudentCodeError("tampered", f"{what}: {self.tampered}")
+        if self.hit:
+            return StudentCodeError("forbidden", f"{what} uses {self.hit}, which this question forbids")
+        return None
+
     def _hook_torch(self) -> None:
         optimizer = sys.modules.get("torch.optim.optimizer")
         if optimizer is not None and any(name.startswith("torch") for name in self.locations):
@@ -155,6 +177,10 @@ class ForbiddenWatch:
             self.tampered = "the grader's torch.optim step hook was removed during the call"
         self._torch_handle.remove()
         self._torch_handle = None
+
+
+# Code that runs as the grader's hooks: a timeout is never raised inside it.
+HOOK_CODES = frozenset({ForbiddenWatch._profile.__code__, ForbiddenWatch._torch_step.__code__, _importing.__code__})
 
 
 def forbidden_locations(module_names) -> dict[str, str]:
@@ -201,16 +227,16 @@ class Calls:
         try:
             with time_limit(self.time_limit, what), watch.active():
                 result = function(*args, **kwargs)
-        except StudentCodeError:
-            raise
+        except StudentCodeError as error:
+            raise watch.verdict(what) or error from None
         except RecursionError:
-            raise StudentCodeError("recursion", f"{what} recursed too deeply") from None
+            raise watch.verdict(what) or StudentCodeError("recursion", f"{what} recursed too deeply") from None
         except Exception as error:  # the student's code may raise anything
-            raise StudentCodeError("raised", raised_message(what, type(error).__name__, str(error))) from None
-        if watch.tampered:
-            raise StudentCodeError("tampered", f"{what}: {watch.tampered}")
-        if watch.hit:
-            raise StudentCodeError("forbidden", f"{what} uses {watch.hit}, which this question forbids")
+            failure = StudentCodeError("raised", raised_message(what, type(error).__name__, str(error)))
+            raise watch.verdict(what) or failure from None
+        verdict = watch.verdict(what)
+        if verdict:
+            raise verdict
         return result
 
     def array(self, value, what: str, shape: tuple[int, ...] | None = None) -> np.ndarray:

@@ -46,16 +46,16 @@ class Row:
         return self.score == self.case.score and said and self.in_time and further
 
 
-def grade_corpus(folder: Path, sandbox: Sandbox, workers: int = 2) -> tuple[list[Row], dict]:
-    """Write every case, grade them in one batch, and pair each with its result."""
+def grade_corpus(folder: Path, sandbox: Sandbox, workers: int = 2, cases=CASES) -> tuple[list[Row], dict]:
+    """Write the cases (all unless told), grade them in one batch, and pair each with its result."""
     submissions_dir, out = folder / "submissions", folder / "out"
     submissions_dir.mkdir(parents=True)
     replacements = {"submissions": str(submissions_dir), "results": str(out / "results")}
-    paths = [write_case(case, submissions_dir, replacements) for case in CASES]
+    paths = [write_case(case, submissions_dir, replacements) for case in cases]
     outcome = grade_batch(paths, str(corpus_spec(folder)), sandbox, out, workers)
     results = {result.student: result.to_json() for result in outcome.results}
     rows = []
-    for case in CASES:
+    for case in cases:
         payload = results.get(case.name)
         seen = seen_by_student(payload) if payload else ""
         rows.append(Row(case, payload["score"] if payload else None, seen, payload))
