@@ -184,22 +184,74 @@ class BatchOutcome:
 
 
 class Progress:
-    """One line per finished submission on stderr: counts, failures and an ETA."""
+    """Progress on stderr. On a terminal, a live bar (tqdm) with the rate and an ETA from the
+    submissions graded so far, and one line per finished submission above it; in a log (not
+    a terminal), the same lines, each with the counts and the ETA."""
 
     def __init__(self, total: int, stream=None):
-        self.total, self.done, self.failed, self.started = total, 0, 0, time.monotonic()
+        self.total, self.done, self.graded, self.failed = total, 0, 0, 0
         self.stream = stream or sys.stderr
+        self.started = time.monotonic()
+        self._bar = None
 
-    def update(self, name: str, result: SubmissionResult | None, note: str = "") -> None:
-        """One more submission done (``result`` None: a grader failure)."""
+    def update(self, name: str, result: SubmissionResult | None, reused: bool = False) -> None:
+        """One more submission done (``result`` None: a grader failure; ``reused``: graded before)."""
         self.done += 1
+        self.graded += not reused
         if result is None or result.error or result.score < result.max_score:
             self.failed += 1
-        elapsed = time.monotonic() - self.started
-        eta = elapsed / self.done * (self.total - self.done)
         score = f"{result.score:g}/{result.max_score:g}" if result else "grader failure"
-        line = f"[{self.done:>{len(str(self.total))}}/{self.total}] {name}: {score}{note}"
-        print(f"{line}   (not full marks: {self.failed}, ETA {eta:.0f} s)", file=self.stream, flush=True)
+        line = f"[{self.done:>{len(str(self.total))}}/{self.total}] {name}: {score}"
+        line += " (already graded)" if reused else ""
+        if not _is_terminal(self.stream):
+            print(f"{line}   (not full marks: {self.failed}, ETA {self._eta():.0f} s)", file=self.stream, flush=True)
+            return
+        bar = self._live_bar(reused)
+        bar.write(line, file=self.stream)
+        bar.set_postfix_str(f"not full marks: {self.failed}", refresh=False)
+        bar.update(1)
+
+    def _eta(self) -> float:
+        if not self.graded:
+            return 0.0
+        return (time.monotonic() - self.started) / self.graded * (self.total - self.done)
+
+    def _live_bar(self, reused: bool):
+        if self._bar is None and not reused:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=self.total, initial=self.done - 1, file=self.stream, unit="submission",
+                             smoothing=0, dynamic_ncols=True, leave=True)  # fmt: skip
+        return self._bar or _Lines(self.stream)
+
+    def close(self) -> None:
+        """End the bar (if one was drawn)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+class _Lines:
+    """A stand-in for the bar before it starts: lines only (for results graded before)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, line: str, file=None) -> None:
+        print(line, file=file or self.stream, flush=True)
+
+    def set_postfix_str(self, text: str, refresh: bool = False) -> None:
+        """Nothing to show yet."""
+
+    def update(self, count: int) -> None:
+        """Nothing to move yet."""
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def grade_batch(
@@ -232,9 +284,19 @@ def grade_batch(
         if previous is not None:
             stored[path] = previous
             outcome.reused += 1
-            progress.update(names[path], previous, " (already graded)")
+            progress.update(names[path], previous, reused=True)
     jobs = [Job(str(p), spec_source, sandbox, include_hidden, secret) for p in submissions if p not in stored]
     finished = _execute_on_cluster(jobs, cluster) if cluster else _execute(jobs, workers)
+    try:
+        _collect(finished, names, keys, spec, results_dir, stored, outcome, progress)
+    finally:
+        progress.close()
+    outcome.results = [stored[p] for p in submissions if p in stored]
+    return outcome
+
+
+def _collect(finished, names, keys, spec, results_dir: Path, stored: dict, outcome: BatchOutcome, progress) -> None:
+    """Store each finished job's result as it comes (a grader failure is noted, never a zero)."""
     for path_text, payload, failure in finished:
         path = Path(path_text)
         if failure is not None:
@@ -250,8 +312,6 @@ def grade_batch(
             continue
         stored[path] = result
         progress.update(names[path], result)
-    outcome.results = [stored[p] for p in submissions if p in stored]
-    return outcome
 
 
 def _execute(jobs: list[Job], workers: int):

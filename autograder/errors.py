@@ -57,3 +57,7 @@ class InfrastructureError(GdgradeError):
 
 class CheckFailedError(AssertionError):
     """A self-check found a failing check (an AssertionError, so nbgrader counts the cell as failed)."""
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython (Jupyter, Colab, nbgrader) shows instead of a traceback into gdgrade."""
+        return f"{type(self).__name__}: {self}".splitlines()

@@ -95,6 +95,19 @@ EN: dict[str, str] = {
     "word failed": "FAILED",
     "word score": "score",
     "word why": "why",
+    "checks failed": "{count} check(s) failed:",
+    "page assignment": "Assignment {assignment}.",
+    "page while running": "While running your notebook:",
+    "page check": "check",
+    "page score": "score",
+    "page step": "step",
+    "page yours": "yours",
+    "page reference": "reference",
+    "page final": "{final} / {maximum} (after the late penalty; {raw} before it)",
+    "page late": "Late by {late}: the late penalty takes {penalty} of the {raw} points the checks gave.",
+    "page on": "{title} on {problem}",
+    "page lr": "learning rate",
+    "page loss": "loss",
     "hidden only autograde": "(hidden probes are graded by gdgrade autograde only; this ran the public ones)",
 }
 
@@ -182,6 +195,19 @@ KO: dict[str, str] = {
     "word failed": "실패",
     "word score": "점수",
     "word why": "원인",
+    "checks failed": "검사 {count}개를 통과하지 못했습니다:",
+    "page assignment": "과제 {assignment}.",
+    "page while running": "노트북을 실행하는 동안:",
+    "page check": "검사",
+    "page score": "점수",
+    "page step": "스텝",
+    "page yours": "내 값",
+    "page reference": "기준",
+    "page final": "{final} / {maximum} (지각 감점 후; 감점 전 {raw})",
+    "page late": "{late} 늦게 냈습니다: 검사에서 받은 {raw}점 가운데 지각 감점으로 {penalty}점이 빠졌습니다.",
+    "page on": "{title}, {problem}",
+    "page lr": "학습률",
+    "page loss": "손실",
     "hidden only autograde": "(숨겨진 검사는 gdgrade autograde에서만 채점합니다. 여기서는 공개 검사만 실행했습니다)",
 }
 
@@ -242,3 +268,70 @@ def say(key: str, language: str, **values) -> str:
 def number(value: float, digits: int = 6) -> str:
     """A number as messages show it."""
     return f"{value:.{digits}g}"
+
+
+# What the kernel and the sandbox say in English (they know no language), as a Korean
+# assignment says it. Tried in order; the first pattern that matches the whole text wins, and
+# what a group captured (a cell's number, a function's name, a reason) is localised in turn.
+CALLED = r"[\w.]+(?:\([^()]*\))?"  # a name, maybe called: adam_step, adam_step(), step_decay(0)
+NAME = rf"({CALLED}(?:, {CALLED})*)"  # what a message is about: functions, symbols
+MISSING_MODULE = r" \(the grading environment does not have it; the student guide lists what it provides\)"
+_KO_FAULTS = [
+    (r"cell (\d+) asked for keyboard input; grading has no keyboard, so the rest of it was skipped",
+     "셀 {0}이(가) 키보드 입력(input())을 기다렸습니다. 채점에는 키보드가 없으므로 그 셀의 나머지는 건너뛰었습니다"),
+    (r"cell (\d+) ran past the ([\d.e+-]+) s limit", "셀 {0}이(가) 제한 시간 {1}초를 넘겼습니다"),
+    (r"cell (\d+) raised ModuleNotFoundError: (.*)" + MISSING_MODULE,
+     "셀 {0}에서 ModuleNotFoundError가 났습니다: {1} (채점 환경에 없는 모듈입니다. 학생 안내서에 있는 것을 쓰세요)",
+     {1}),
+    (r"cell (\d+) raised (\w+): (.*)", "셀 {0}에서 {1} 오류가 났습니다: {2}", {2}),
+    (r"cell (\d+) raised (\w+)", "셀 {0}에서 {1} 오류가 났습니다"),
+    (r"cell (\d+) printed more than grading keeps; the rest was dropped",
+     "셀 {0}의 출력이 채점이 보관하는 양보다 많아 나머지는 버렸습니다"),
+    (r"the kernel died in cell (\d+)", "셀 {0}에서 커널이 죽었습니다"),
+    (r"the kernel was restarted after cell (\d+); the cells before it ran again",
+     "셀 {0} 다음에 커널을 다시 시작했고, 그 앞의 셀들을 다시 실행했습니다"),
+    (r"the notebook ran past its total time limit", "노트북 전체가 제한 시간을 넘겼습니다"),
+    (NAME + r" is not defined because (.+)", "{0}이(가) 정의되지 않았습니다. 원인: {1}"),
+    (NAME + r" is not defined \(an earlier cell failed: (.+)\)",
+     "{0}이(가) 정의되어 있지 않습니다(앞의 셀이 실패했습니다: {1})"),
+    (NAME + r" is not defined", "{0}이(가) 정의되어 있지 않습니다"),
+    (NAME + r" is not implemented yet \(it still raises NotImplementedError\)",
+     "{0}은(는) 아직 구현되지 않았습니다(여전히 NotImplementedError를 냅니다)"),
+    (NAME + r" did not return within ([\d.e+-]+) s \(it ignored the interrupt, so the kernel was restarted\)",
+     "{0}이(가) {1}초 안에 끝나지 않았습니다(인터럽트를 무시해서 커널을 다시 시작했습니다)"),
+    (NAME + r" did not return within ([\d.e+-]+) s", "{0}이(가) {1}초 안에 끝나지 않았습니다"),
+    (NAME + r" recursed too deeply", "{0}의 재귀가 너무 깊습니다"),
+    (NAME + r" raised (\w+): (.*)", "{0}에서 {1} 오류가 났습니다: {2}", {2}),
+    (NAME + r" returned shape (.+), expected (.+)", "{0}이(가) 모양 {1}을(를) 돌려주었습니다. 기대한 모양은 {2}입니다"),
+    (NAME + r" returned (\w+), not numbers", "{0}이(가) 숫자가 아니라 {1}을(를) 돌려주었습니다"),
+    (NAME + r" returned something that cannot be graded: (.+)", "{0}이(가) 채점할 수 없는 값을 돌려주었습니다: {1}",
+     {1}),
+    (NAME + r" uses (.+?) \(line (\d+) of its cell\), which this question forbids",
+     "{0}이(가) 이 문제에서 금지한 {1}을(를) 씁니다(그 셀의 {2}번째 줄)"),
+    (NAME + r" uses (.+), which this question forbids", "{0}이(가) 이 문제에서 금지한 {1}을(를) 씁니다"),
+    (NAME + r": the grader's forbidden-API hook was removed or replaced during the call",
+     "{0}: 호출 중에 채점기의 금지 API 감시 장치가 제거되거나 바뀌었습니다"),
+    (NAME + r": the grader's torch.optim step hook was removed during the call",
+     "{0}: 호출 중에 채점기의 torch.optim 감시 장치가 제거되었습니다"),
+    (NAME + r": the kernel sent more than one answer \(tampered with\?\)",
+     "{0}: 커널이 답을 두 번 이상 보냈습니다. 채점 코드를 건드렸습니까?"),
+    (r"the kernel is gone, so " + NAME + r" could not run", "커널이 없어져서 {0}을(를) 실행하지 못했습니다"),
+    (r"grading ran out of its ([\d.e+-]+) s before " + NAME + r" could run",
+     "채점 시간 {0}초가 다 되어 {1}을(를) 실행하지 못했습니다"),
+]  # fmt: skip
+# (pattern, template, the groups kept verbatim: the student's own error text)
+_KO_COMPILED = [(re.compile(rule[0], re.S), rule[1], rule[2] if len(rule) > 2 else set()) for rule in _KO_FAULTS]
+_KEPT_AS_IS = re.compile(r"\d+|[\w.]+\(\)|.*[가-힣].*", re.S)  # numbers, names, text that is Korean already
+
+
+def localise(text: str, language: str) -> str:
+    """A message from the kernel or the sandbox in the assignment's language (unknown ones as they are)."""
+    if language != "ko" or not text:
+        return text
+    for pattern, template, verbatim in _KO_COMPILED:
+        match = pattern.fullmatch(text)
+        if match:
+            parts = [part if index in verbatim or _KEPT_AS_IS.fullmatch(part) else localise(part, language)
+                     for index, part in enumerate(match.groups())]  # fmt: skip
+            return _choose_particles(template.format(*parts))
+    return text

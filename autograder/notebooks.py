@@ -119,6 +119,52 @@ def read_submission(path: str | Path):
     return notebook_from_bytes(bundle.entry, bundle.entry_name), bundle.files
 
 
+def defined_names(cells) -> set[str]:
+    """The names code cells bind at top level (functions, classes, assignments, imports);
+    lines of IPython magics and shell escapes are left out, cells that do not parse skipped."""
+    names: set[str] = set()
+    for cell in cells:
+        if cell.cell_type != "code":
+            continue
+        lines = [line for line in _source(cell).splitlines() if not line.lstrip().startswith(("%", "!"))]
+        try:
+            tree = ast.parse("\n".join(lines))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            names |= _bound_names(node)
+    return names
+
+
+def imported_modules(sources: list[str]) -> set[str]:
+    """Every module name the code imports anywhere (inside functions too), absolute imports only;
+    magics and shell escapes left out, code that does not parse skipped."""
+    names: set[str] = set()
+    for source in sources:
+        lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+        try:
+            tree = ast.parse("\n".join(lines))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+    return names
+
+
+def _bound_names(node: ast.stmt) -> set[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    return {
+        name.id for target in targets if target is not None for name in ast.walk(target) if isinstance(name, ast.Name)
+    }
+
+
 def _source(cell) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)

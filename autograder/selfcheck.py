@@ -25,7 +25,7 @@ from autograder.messages import say
 from autograder.results import GradeResult
 from autograder.spec import AssignmentSpec
 
-__all__ = ["CheckFailedError", "checker", "run_check", "verdict_lines"]
+__all__ = ["CheckFailedError", "CheckOutcome", "checker", "run_check", "verdict_lines"]
 
 
 def question_ids(spec: AssignmentSpec, name: str | None) -> list[str]:
@@ -53,30 +53,62 @@ def verdict_lines(result, language: str) -> list[str]:
     return lines
 
 
-def run_check(spec: AssignmentSpec, namespace: dict, name: str | None = None, hidden: bool = False) -> GradeResult:
+class CheckOutcome:
+    """What ``check()`` returns: the verdicts were printed already, so Jupyter shows nothing
+    more (no cell output for nbgrader to read as a score) and ``repr`` is one line. Its
+    ``score``, ``max_score`` and ``checks`` are those of the GradeResult it holds."""
+
+    def __init__(self, result: GradeResult):
+        self.result = result
+
+    def __getattr__(self, name: str):
+        return getattr(self.result, name)
+
+    def __repr__(self) -> str:
+        passed = sum(check.passed for check in self.result.checks)
+        return f"<check: {passed}/{len(self.result.checks)} passed, {self.result.score:g}/{self.result.max_score:g}>"
+
+    def _ipython_display_(self) -> None:
+        """Nothing: the verdicts above are the output."""
+
+
+def failure_message(result: GradeResult, language: str) -> str:
+    """The failed checks, each with what it saw and the diagnosis, as the error says them."""
+    failed = [check for check in result.checks if not check.passed]
+    lines = [say("checks failed", language, count=len(failed))]
+    for check in failed:
+        lines.append(f"✗ {check.full_name}: {check.message}")
+        if check.diagnosis and check.diagnosis.message and check.diagnosis.message not in check.message:
+            lines.append(f"    {say('word why', language)}: {check.diagnosis.message}")
+    return "\n".join(lines)
+
+
+def run_check(spec: AssignmentSpec, namespace: dict, name: str | None = None, hidden: bool = False) -> CheckOutcome:
     """Grade the chosen question(s) on ``namespace`` (public probes only) and print the verdicts.
 
     ``hidden=True`` (what older notebooks' hidden test regions pass) still runs only the
-    public probes: a self-check never sees a hidden probe, so none can be fitted.
+    public probes: a self-check never sees a hidden probe, so none can be fitted. A failed
+    check raises CheckFailedError with the verdicts; the traceback stops at the student's cell.
     """
+    __tracebackhide__ = True  # IPython and pytest leave this frame out of tracebacks
     if hidden:
         print(say("hidden only autograde", spec.language))
     result = grade(spec, namespace, include_hidden=False, questions=question_ids(spec, name))
     print("\n".join(verdict_lines(result, spec.language)))
-    failed = [check.question + "/" + check.name for check in result.checks if not check.passed]
-    if failed:
-        raise CheckFailedError(f"{len(failed)} check(s) failed: {', '.join(failed)}")
-    return result
+    if any(not check.passed for check in result.checks):
+        raise CheckFailedError(failure_message(result, spec.language)) from None
+    return CheckOutcome(result)
 
 
-def checker(assignment: str | AssignmentSpec, namespace: dict | None = None) -> Callable[..., GradeResult]:
+def checker(assignment: str | AssignmentSpec, namespace: dict | None = None) -> Callable[..., CheckOutcome]:
     """A ``check(name=None)`` function for a notebook; ``namespace`` defaults to the caller's globals."""
     spec = builtin_spec(assignment) if isinstance(assignment, str) else assignment
     if namespace is None:
         namespace = inspect.currentframe().f_back.f_globals
 
-    def check(name: str | None = None, hidden: bool = False) -> GradeResult:
+    def check(name: str | None = None, hidden: bool = False) -> CheckOutcome:
         """Run the public checks of question ``name`` (all questions when omitted)."""
+        __tracebackhide__ = True
         return run_check(spec, namespace, name, hidden)
 
     return check

@@ -26,6 +26,7 @@ spec raises :class:`SpecError` at load, naming the file, the question, the check
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import math
@@ -363,7 +364,10 @@ def builtin_spec_path(assignment_id: str) -> Path:
         return spec_path(assignment_id)
     path = BUILTIN_SPECS / f"{assignment_id}.toml"
     if not path.is_file():
-        raise SpecError(f"no built-in assignment {assignment_id!r}; built-in: {', '.join(builtin_ids())}")
+        known = builtin_ids()
+        near = difflib.get_close_matches(assignment_id, known, n=1, cutoff=0.5)
+        hint = f"did you mean {near[0]}? " if near else ""
+        raise SpecError(f"no built-in assignment {assignment_id!r}; {hint}built-in: {', '.join(known)}")
     return path
 
 

@@ -7,16 +7,18 @@ the submission becomes part of its result. Only the grader's own failures raise
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from autograder.engine.grade import failed_result, grade
 from autograder.errors import InfrastructureError, SubmissionError
-from autograder.notebooks import read_submission, student_notebook
+from autograder.messages import localise
+from autograder.notebooks import imported_modules, read_submission, student_notebook
 from autograder.results import SubmissionResult
-from autograder.sandbox.backends import Sandbox
+from autograder.sandbox.backends import GRADER_PACKAGES, Sandbox
 from autograder.sandbox.jobdir import WorkFolder
 from autograder.sandbox.kernel import CellIssue, ExecutionReport, KernelSession
 from autograder.sandbox.pool import KernelPool
@@ -58,12 +60,13 @@ def _execute_and_grade(kernel: KernelSession, spec: AssignmentSpec, sandbox: San
         kernel.prepare()
     with phase("student_cells"):
         report = kernel.run_student_cells()
+    report.issues = [replace(issue, message=localise(issue.message, spec.language)) for issue in report.issues]
     if not report.kernel_alive:
         message = report.issues[-1].message
         return failed_result(spec, message, include_hidden), message, _execution_summary(report, sandbox, 0)
     with phase("attach"):
         session = RemoteSession(kernel, sandbox.limits.grading_timeout)
-        session.install()
+        session.install(warm=modules_to_warm(kernel.notebook.cells, kernel.files))
         environment = session.environment()
     with phase("reference"):  # what grading spends outside student calls, comparison and diagnosis
         sources = [cell.source for cell in kernel.notebook.cells if cell.cell_type == "code"]
@@ -76,6 +79,22 @@ def _execute_and_grade(kernel: KernelSession, spec: AssignmentSpec, sandbox: San
 FAILED_CELL_KINDS = ("error", "timeout", "input", "deadline", "restarted")
 
 
+def modules_to_warm(cells, files: dict[str, bytes]) -> list[str]:
+    """The installed modules the submission's code imports (not its own helper files, never
+    gdgrade's): imported in the kernel before the timed calls."""
+    sources = [cell.source for cell in cells if cell.cell_type == "code"]
+    own = {Path(name).with_suffix("").parts[0] for name in files}
+    wanted = sorted(name for name in imported_modules(sources) if name.split(".")[0] not in own | set(GRADER_PACKAGES))
+    return [name for name in wanted if _installed(name.split(".")[0])]
+
+
+def _installed(top: str) -> bool:
+    try:
+        return importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def missing_because(cells, issues: list[CellIssue]):
     """``why(name)``: the failed cell that would have defined ``name`` (else the first failed cell)."""
     failed = {issue.index: issue for issue in issues if issue.kind in FAILED_CELL_KINDS}
@@ -85,6 +104,8 @@ def missing_because(cells, issues: list[CellIssue]):
             return ""
         defining = re.compile(rf"^\s*(def|class)\s+{re.escape(name)}\b|^{re.escape(name)}\s*[:=]", re.M)
         chosen = next((failed[i] for i in sorted(failed) if defining.search(cells[i].source)), None)
+        if chosen is None and not any(defining.search(cell.source) for cell in cells if cell.cell_type == "code"):
+            return ""  # nothing in the notebook defines it: no failed cell is to blame
         issue = chosen or failed[min(failed)]
         return f"because {issue.message}" if chosen else f"(an earlier cell failed: {issue.message})"
 

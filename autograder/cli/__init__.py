@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib import metadata
 
 from autograder.cli import assignment, ci, course, grade, reference, spec
 from autograder.cli.exits import ExitCode
 from autograder.errors import InfrastructureError, SpecError, UsageError
+
+# Every result is written whole as soon as it is graded, so an interrupted batch loses nothing.
+INTERRUPTED = "interrupted: every result finished so far is kept; run the same command again to resume"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -22,9 +26,22 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+HINT = "try 'gdgrade demo' to grade the built-in examples, or 'gdgrade COMMAND --help'"
+
+
+def installed_version() -> str:
+    """gdgrade's version as installed (its distribution's metadata)."""
+    try:
+        return metadata.version("gdgrade")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``gdgrade`` parser with all its subcommands."""
-    parser = _Parser(prog="gdgrade", description="Grading and exercises for gradient-descent courses.")
+    parser = _Parser(prog="gdgrade", description="Grading and exercises for gradient-descent courses.",
+                     epilog=HINT)  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"gdgrade {installed_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for module in (reference, spec, grade, assignment, course, ci):
         module.add_parsers(commands)
@@ -33,9 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``gdgrade`` console script; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:
+        build_parser().print_usage(sys.stderr)
+        return _fail(HINT, ExitCode.USAGE)
     try:
         arguments = build_parser().parse_args(argv)
         return int(arguments.handler(arguments))
+    except KeyboardInterrupt:
+        return _fail(INTERRUPTED, ExitCode.INTERRUPTED)
     except (UsageError, SpecError) as error:
         return _fail(f"error: {error}", ExitCode.USAGE)
     except InfrastructureError as error:

@@ -17,7 +17,7 @@ from pathlib import Path
 from assignments import ASSIGNMENTS
 from autograder.assignment import builtin_spec, load_spec
 from autograder.cli.exits import ExitCode
-from autograder.cli.options import report_failures, require_backend, require_percentage
+from autograder.cli.options import positive_seconds, report_failures, require_backend, require_percentage
 from autograder.course.layout import CONFIG_NAME, open_course
 from autograder.course.release import release_assignment, release_in_course
 from autograder.errors import SubmissionError, UsageError
@@ -49,7 +49,10 @@ def add_parsers(commands) -> None:
     source.add_argument("--spec", type=Path, help="an assignment spec file")
     check.add_argument("--lang", choices=("en", "ko"), help="language of the verdicts (default: the assignment's)")
     check.add_argument("--sandbox", choices=BACKENDS, default="none", help="default none: it is your own code")
-    check.add_argument("--timeout", type=float, default=300.0, help="seconds for the whole notebook")
+    check.add_argument("--timeout", type=positive_seconds, default=300.0,
+                       help="seconds for the whole notebook (default 300)")  # fmt: skip
+    check.add_argument("--cell-timeout", type=positive_seconds, default=60.0,
+                       help="seconds per notebook cell (default 60), as in grade")  # fmt: skip
     check.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML")
     check.add_argument("--html", type=Path, metavar="DIR", help="also write the HTML report (with plots) here")
     check.add_argument("--summary", type=Path, metavar="FILE", help="append a Markdown table (CI job summary)")
@@ -100,13 +103,15 @@ def check_command(arguments: argparse.Namespace) -> int:
     require_percentage(arguments.fail_under)
     spec = check_spec(arguments.notebook, arguments.spec, arguments.assignment, arguments.lang)
     require_backend(arguments.sandbox)
-    sandbox = Sandbox(arguments.sandbox, Limits(submission_timeout=arguments.timeout), preload=preload_for(spec))
+    limits = Limits(cell_timeout=arguments.cell_timeout, submission_timeout=arguments.timeout)
+    sandbox = Sandbox(arguments.sandbox, limits, preload=preload_for(spec))
     print(f"checking {arguments.notebook.name} against {spec.id} (public checks)\n", file=sys.stderr)
     result = grade_submission(arguments.notebook, spec, sandbox, include_hidden=False)
     for issue in result.execution.get("issues", []):
         print(f"! {issue['message']}")
     print("\n".join(verdict_lines(result, spec.language)))
-    targets = ReportTargets(junit=arguments.junit, html=arguments.html, summary=arguments.summary)
+    targets = ReportTargets(junit=arguments.junit, html=arguments.html, summary=arguments.summary,
+                            language=spec.language)  # fmt: skip
     return max(report_failures(write_reports([result], targets)[1]), _check_verdict(result, arguments.fail_under))
 
 

@@ -20,7 +20,7 @@ from autograder.cli.exits import ExitCode
 from autograder.cli.options import add_sandbox_options, grader_failures, sandbox_from
 from autograder.course.collect import PATTERNS, collect
 from autograder.course.exports import EXPORTERS
-from autograder.course.feedback import write_feedback
+from autograder.course.feedback import late_rows, write_feedback
 from autograder.course.gradebook import final_scores, stored_results, write_gradebook
 from autograder.course.layout import DEFAULT_STUDENT_INSTALL, init_course, open_course, require_assignment
 from autograder.course.submissions import course_submissions, record_missing
@@ -38,6 +38,7 @@ def add_parsers(commands) -> None:
     init.add_argument("directory", type=Path, metavar="DIR")
     init.add_argument("--db", metavar="URL", help="gradebook SQLAlchemy URL (default: DIR/gradebook.db)")
     init.add_argument("--roster", type=Path, metavar="CSV", help="students: a CSV with an id column")
+    init.add_argument("--course-id", metavar="ID", help="nbgrader's course_id (default: the folder's name)")
     init.add_argument("--late-penalty", choices=("none", "zero"), default="none", help="nbgrader's late penalty")
     init.add_argument("--student-install", default=DEFAULT_STUDENT_INSTALL, metavar="REQUIREMENT",
                       help="where students pip install the self-check from: a PyPI name, a git URL or a wheel "
@@ -87,7 +88,8 @@ def _course_option(parser: argparse.ArgumentParser) -> None:
 def init_command(arguments: argparse.Namespace) -> int:
     """``gdgrade course init``."""
     course = init_course(arguments.directory, db_url=arguments.db, late_penalty=arguments.late_penalty,
-                         roster=arguments.roster, student_install=arguments.student_install)  # fmt: skip
+                         roster=arguments.roster, student_install=arguments.student_install,
+                         course_id=arguments.course_id)  # fmt: skip
     print(f"created the course {course.root} with {', '.join(course.assignments())}")
     print(f"next: cd {arguments.directory} && gdgrade release {course.assignments()[0]}")
     return ExitCode.GRADED
@@ -132,6 +134,9 @@ def autograde_command(arguments: argparse.Namespace) -> int:
         print("gdgrade: run autograde again to write them into the gradebook", file=sys.stderr)
         return ExitCode.INFRASTRUCTURE
     print(f"\ngradebook: {written} submission(s) written ({_safe_url(course.db_url)})")
+    for row in late_rows(course, arguments.assignment).values():
+        print(f"late: {row.student} {row.raw_score:g} -> {row.score:g} of {row.max_score:g} "
+              f"(penalty {row.late_penalty:g}, {row.seconds_late / 3600:.1f} h late)")  # fmt: skip
     stored = list(stored_results(course, arguments.assignment).values())
     if len(stored) > 1:
         print("\n".join(["", *summary_lines(class_summary(stored), spec.language)]).rstrip())

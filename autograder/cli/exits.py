@@ -15,9 +15,11 @@ class ExitCode(IntEnum):
     * ``INFRASTRUCTURE`` (3): gdgrade itself failed somewhere (a submission it could not grade,
       a report it could not write, a gradebook it could not reach); what was graded is kept,
       and running the command again retries only what is missing.
+    * ``INTERRUPTED`` (130): stopped by Ctrl-C (SIGINT); what was graded is kept, as for 3.
     """
 
     GRADED = 0
     NOT_PASSING = 1
     USAGE = 2
     INFRASTRUCTURE = 3
+    INTERRUPTED = 130

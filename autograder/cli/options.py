@@ -11,14 +11,27 @@ from autograder.errors import UsageError
 from autograder.sandbox.backends import BACKENDS, Limits, Sandbox, available_backend, docker_engine_running
 
 
+def positive_seconds(text: str) -> float:
+    """A time limit from the command line: a finite number of seconds above zero."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"a time limit must be a positive number of seconds, got {text}")
+    return seconds
+
+
 def add_sandbox_options(parser: argparse.ArgumentParser) -> None:
     """Where and how submissions run: workers, a Dask cluster, the sandbox, time limits, the secret."""
-    parser.add_argument("--workers", type=int, default=1, help="submissions graded in parallel")
+    parser.add_argument("-w", "--workers", type=int, default=1, help="submissions graded in parallel (default 1)")
     parser.add_argument("--cluster", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--sandbox", choices=BACKENDS, help="default: bwrap where available, else none")
-    parser.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per notebook cell")
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds for a whole notebook")
-    parser.add_argument("--grading-timeout", type=float, default=300.0,
+    parser.add_argument("--cell-timeout", type=positive_seconds, default=60.0,
+                        help="seconds per notebook cell (default 60)")  # fmt: skip
+    parser.add_argument("--timeout", type=positive_seconds, default=300.0,
+                        help="seconds for a whole notebook (default 300)")  # fmt: skip
+    parser.add_argument("--grading-timeout", type=positive_seconds, default=300.0,
                         help="seconds for all of a submission's probes (default 300)")  # fmt: skip
     parser.add_argument("--secret-file", type=Path, metavar="FILE",
                         help="the secret hidden probes draw their values from (default: $GDGRADE_SECRET, the "

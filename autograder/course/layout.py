@@ -110,13 +110,13 @@ def require_assignment(course: Course, assignment: str) -> None:
 # --- course init ---------------------------------------------------------------------------------------
 
 
-def _config_text(db_url: str | None, late_penalty: str, student_install: str = DEFAULT_STUDENT_INSTALL) -> str:
+def _config_text(db_url: str | None, late_penalty: str, student_install: str, course_id: str) -> str:
     lines = [
         "# nbgrader configuration of a course created by `gdgrade course init`.",
         "# gdgrade reads it too: the gradebook URL and the late-submission settings below apply to both.",
         "c = get_config()  # noqa: F821",
         "",
-        'c.CourseDirectory.course_id = "gdgrade-course"',
+        f"c.CourseDirectory.course_id = {course_id!r}",
         "# Keep the exchange inside the course; point it at the shared exchange on a JupyterHub.",
         'c.Exchange.root = __file__.rsplit("/", 1)[0] + "/exchange"',
         "# Late submissions: 'none' (no penalty) or 'zero' (a late notebook scores 0), or a plugin class.",
@@ -136,17 +136,32 @@ def _config_text(db_url: str | None, late_penalty: str, student_install: str = D
 
 def init_course(
     root: Path, assignments=ASSIGNMENTS, db_url: str | None = None, late_penalty: str = "none", roster=None,
-    student_install: str = DEFAULT_STUDENT_INSTALL,
+    student_install: str = DEFAULT_STUDENT_INSTALL, course_id: str | None = None,
 ) -> Course:  # fmt: skip
     """Create a course folder holding gdgrade's assignments (sources and specs).
 
-    Refuses to touch an existing course: nothing in it is overwritten.
+    All or nothing: the roster is read and the gradebook reached before anything stays; if
+    a step fails, what this call made is removed again (an existing course is never touched).
+    ``course_id`` defaults to the folder's name.
     """
     root = Path(root).resolve()
     if (root / CONFIG_NAME).exists():
         raise UsageError(f"{root} is already a course ({CONFIG_NAME} exists); nothing was changed")
     if late_penalty not in ("none", "zero"):
         raise UsageError(f"--late-penalty must be none or zero, got {late_penalty!r}")
+    students = read_roster(Path(roster)) if roster is not None else []
+    existed = root.exists()
+    before = set(root.iterdir()) if existed else set()
+    try:
+        course = _make_course(root, assignments, db_url, late_penalty, student_install, course_id or root.name)
+        add_students(course, students)
+    except BaseException:
+        _remove_made(root, existed, before)
+        raise
+    return course
+
+
+def _make_course(root: Path, assignments, db_url, late_penalty: str, student_install: str, course_id: str) -> Course:
     for folder in FOLDERS:
         (root / folder).mkdir(parents=True, exist_ok=True)
     for assignment in assignments:
@@ -155,12 +170,23 @@ def init_course(
         shutil.copy2(source_notebook(assignment), target)
         (root / "gdgrade" / "specs").mkdir(parents=True, exist_ok=True)
         shutil.copy2(spec_path(assignment), root / "gdgrade" / "specs" / f"{assignment}.toml")
-    (root / CONFIG_NAME).write_text(_config_text(db_url, late_penalty, student_install), encoding="utf-8")
+    config = _config_text(db_url, late_penalty, student_install, course_id)
+    (root / CONFIG_NAME).write_text(config, encoding="utf-8")
     course = Course(root)
     read_or_create_secret(course.secret_path)
-    if roster is not None:
-        add_students(course, read_roster(Path(roster)))
     return course
+
+
+def _remove_made(root: Path, existed: bool, before: set[Path]) -> None:
+    """Undo a failed init: the folder if this call created it, else only the entries it added."""
+    if not existed:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    for entry in set(root.iterdir()) - before:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def read_roster(path: Path) -> list[dict]:
@@ -177,11 +203,35 @@ def read_roster(path: Path) -> list[dict]:
 
 
 def add_students(course: Course, students: list[dict]) -> None:
-    """Add (or update) students in the course's gradebook."""
-
-    with open_gradebook(course.db_url) as gradebook:
+    """Add (or update) students in the course's gradebook (reaching it even for none)."""
+    with connected_gradebook(course.db_url) as gradebook:
         for student in students:
             gradebook.update_or_create_student(student["id"], **{k: v for k, v in student.items() if k != "id"})
+
+
+def connected_gradebook(db_url: str):
+    """The gradebook, or a one-line usage error that says what is missing or unreachable."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return open_gradebook(db_url)
+    except ModuleNotFoundError as error:
+        raise UsageError(f"the gradebook {_safe_url(db_url)} needs the Python database driver {error.name!r} "
+                         f"(pip install {error.name}); pip install 'gdgrade[postgres]' gives psycopg2, for "
+                         "postgresql+psycopg2:// URLs") from None  # fmt: skip
+    except SQLAlchemyError as error:
+        first_line = str(error.orig if getattr(error, "orig", None) else error).strip().splitlines()[0]
+        raise UsageError(f"cannot reach the gradebook {_safe_url(db_url)}: {first_line}") from None
+
+
+def _safe_url(db_url: str) -> str:
+    """The URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(db_url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001  (a URL SQLAlchemy cannot parse is shown as it is)
+        return db_url
 
 
 def submission_timestamp(folder: Path) -> datetime.datetime | None:

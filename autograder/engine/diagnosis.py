@@ -19,6 +19,7 @@ from autograder.timing import phase
 from reference.mistakes import Mistake
 
 MATCH_SLACK = 10.0  # a variant may be matched a little more loosely than the reference
+FIRST_STEP_WORDS = ("first step", "첫 스텝")
 
 
 def first_step_ratio(student: np.ndarray, reference: np.ndarray) -> float | None:
@@ -38,6 +39,11 @@ def _ratio_text(ratio: float | None, language: str) -> str:
     if ratio is None or not np.isfinite(ratio) or abs(ratio - 1.0) < 0.02 or not 1e-3 <= ratio <= 1e3:
         return ""
     return say("first step ratio", language, ratio=number(ratio, 3))
+
+
+def _speaks_of_the_first_step(explanation: str) -> bool:
+    """Whether a mistake's own explanation already gives the first step (not said twice)."""
+    return any(words in explanation.lower() for words in FIRST_STEP_WORDS)
 
 
 def name_mistake(
@@ -86,5 +92,6 @@ def diagnose(
         ratio = _ratio_text(first_step_ratio(student, reference), language)
         mistake = name_mistake(candidates, produce, student, tolerance)
         if mistake is not None:
-            return Diagnosis(mistake.id, ratio + mistake.explanation(language))
+            explanation = mistake.explanation(language)
+            return Diagnosis(mistake.id, ("" if _speaks_of_the_first_step(explanation) else ratio) + explanation)
         return Diagnosis(None, ratio + describe_departure(comparison, language))

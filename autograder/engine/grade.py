@@ -118,7 +118,7 @@ def _check_result(question: QuestionSpec, check: CheckSpec, outcomes: list[Probe
     )
 
 
-def _forbidden_in_source(question: QuestionSpec, sources: list[str] | None) -> str | None:
+def _forbidden_in_source(question: QuestionSpec, sources: list[str] | None, language: str) -> str | None:
     """The static layer of the forbidden-API check: a message when the source uses a forbidden module."""
     if not question.forbidden or sources is None:
         return None
@@ -126,12 +126,12 @@ def _forbidden_in_source(question: QuestionSpec, sources: list[str] | None) -> s
     if not hits:
         return None
     hit = hits[0]
-    return f"{hit.symbol} uses {hit.module} (line {hit.line} of its cell), which this question forbids"
+    return say("forbidden in source", language, symbol=hit.symbol, module=hit.module, line=hit.line)
 
 
 def grade_question(question: QuestionSpec, student, language: str, include_hidden: bool = True, sources=None):
     """The check results of one question (``student``: a StudentCode; ``sources``: the submission's code)."""
-    forbidden = _forbidden_in_source(question, sources)
+    forbidden = _forbidden_in_source(question, sources, language)
     results = []
     for check in question.checks:
         probes = [p for p in check.probes if include_hidden or not p.hidden]

@@ -34,7 +34,7 @@ class ReportTargets:
     gradescope: Path | None = None  # one submission's results.json
     summary: Path | None = None  # a Markdown table appended (a CI job summary)
     class_report: Path | None = None  # a folder: class-report.html and class-report.csv
-    language: str = "en"  # of the class report
+    language: str = "en"  # of the pages (the assignment's)
 
 
 def write_text(path: Path, text: str) -> None:
@@ -43,9 +43,9 @@ def write_text(path: Path, text: str) -> None:
     path.write_bytes(text.encode("utf-8", "replace"))
 
 
-def _html_pages(folder: Path, results: list[SubmissionResult]) -> str:
+def _html_pages(folder: Path, results: list[SubmissionResult], language: str) -> str:
     for result in results:
-        write_text(folder / f"{result.student}.html", html_report(result))
+        write_text(folder / f"{result.student}.html", html_report(result, language=language))
     return f"{folder}/ ({len(results)} pages)"
 
 
@@ -60,7 +60,7 @@ def _appended_summary(path: Path, results: list[SubmissionResult]) -> str:
 def _writers(targets: ReportTargets, results: list[SubmissionResult]) -> list[tuple[str, Path, object]]:
     return [
         ("JSON", targets.json, lambda p: write_atomically(p, {"results": [r.to_json() for r in results]}) or str(p)),
-        ("HTML", targets.html, lambda p: _html_pages(p, results)),
+        ("HTML", targets.html, lambda p: _html_pages(p, results, targets.language)),
         ("JUnit", targets.junit, lambda p: write_text(p, junit_xml(results)) or str(p)),
         ("CSV", targets.csv, lambda p: write_text(p, csv_summary(results)) or str(p)),
         ("Gradescope", targets.gradescope, lambda p: write_atomically(p, gradescope_results(results[0])) or str(p)),

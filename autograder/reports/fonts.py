@@ -13,6 +13,7 @@ import base64
 import functools
 import importlib.util
 import io
+import logging
 from pathlib import Path
 
 FAMILY = "NanumGothic"
@@ -52,6 +53,8 @@ def _needs_font(text: str) -> str:
 @functools.lru_cache(maxsize=64)
 def _subset(characters: str) -> bytes:
     from fontTools import subset
+
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # not "TSI5 NOT subset" on every page
 
     font = subset.load_font(str(korean_font()), subset.Options())
     subsetter = subset.Subsetter(subset.Options())

@@ -13,6 +13,7 @@ import io
 
 import numpy as np
 
+from autograder.messages import say
 from autograder.reports.fonts import font_face_css
 from autograder.results import CheckResult, SubmissionResult
 
@@ -41,15 +42,15 @@ def _png(draw) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def plot_images(check: CheckResult) -> list[str]:
+def plot_images(check: CheckResult, language: str = "en") -> list[str]:
     """PNG data URLs for a check's series; none when there is nothing to plot (or it cannot be drawn)."""
     try:
-        return _plot_images(check)
+        return _plot_images(check, language)
     except Exception:  # a plot is never worth a feedback page
         return []
 
 
-def _plot_images(check: CheckResult) -> list[str]:
+def _plot_images(check: CheckResult, language: str) -> list[str]:
     from autograder.reports.plots import plot_lines, plot_progress  # matplotlib: only when a page is drawn
 
     series = check.series
@@ -58,37 +59,41 @@ def _plot_images(check: CheckResult) -> list[str]:
     lines = {"yours": plottable(series["student"]), "reference": plottable(series["reference"])}
     if not any(np.isfinite(values).any() for values in lines.values()):
         return []
+    words = {key: say(f"page {key}", language) for key in ("yours", "reference", "step", "loss")}
     title = check.full_name
     if series["kind"] in ("lrs", "losses"):
-        label = "learning rate" if series["kind"] == "lrs" else "loss"
-        return [_png(lambda out: plot_lines(lines, out, title, label, log=series["kind"] == "losses"))]
+        label = say("page lr" if series["kind"] == "lrs" else "page loss", language)
+        log = series["kind"] == "losses"
+        return [_png(lambda out: plot_lines(lines, out, title, label, log=log, words=words))]
     losses = {k: plottable(v) for k, v in series["losses"].items()} if series.get("losses") else None
     losses = {"yours": losses["student"], "reference": losses["reference"]} if losses else None
     mine, theirs = lines["yours"], lines["reference"]
     paths = lines if mine.ndim == 2 and mine.shape[1:] == (2,) and mine.shape == theirs.shape else None
     if not losses and not paths:
         return []
-    return [_png(lambda out: plot_progress(losses, paths, out, f"{title} on {series.get('problem')}"))]
+    heading = say("page on", language, title=title, problem=series.get("problem"))
+    return [_png(lambda out: plot_progress(losses, paths, out, heading, words=words))]
 
 
-def _table(check: CheckResult) -> str:
+def _table(check: CheckResult, language: str) -> str:
     comparison = check.comparison
     if comparison is None or check.passed or not comparison.rows:
         return ""
     rows = "".join(f"<tr><td>{r.step}</td><td>{_numbers(r.student)}</td><td>{_numbers(r.reference)}</td></tr>"
                    for r in comparison.rows)  # fmt: skip
-    return f"<table><tr><th>step</th><th>yours</th><th>reference</th></tr>{rows}</table>"
+    heads = "".join(f"<th>{say(key, language)}</th>" for key in ("page step", "page yours", "page reference"))
+    return f"<table><tr>{heads}</tr>{rows}</table>"
 
 
-def _check_section(check: CheckResult) -> str:
+def _check_section(check: CheckResult, language: str) -> str:
     state = "passed" if check.passed else "failed"
     name = html.escape(check.full_name)
     parts = [f"<h3 class='{state}'>{name}: {check.score:g} / {check.max_score:g}</h3>",
              f"<p>{html.escape(check.message)}</p>"]  # fmt: skip
     if check.diagnosis and check.diagnosis.message not in check.message:
         parts.append(f"<p class='diagnosis'>{html.escape(check.diagnosis.message)}</p>")
-    parts.append(_table(check))
-    parts += [f"<img alt='{name} plot' src='{src}'>" for src in plot_images(check)]
+    parts.append(_table(check, language))
+    parts += [f"<img alt='{name} plot' src='{src}'>" for src in plot_images(check, language)]
     return "\n".join(part for part in parts if part)
 
 
@@ -96,21 +101,44 @@ def _numbers(values: list) -> str:
     return html.escape(", ".join(f"{v:.6g}" if isinstance(v, (float, int)) else str(v) for v in values))
 
 
-def html_report(result: SubmissionResult) -> str:
-    """A complete HTML page for one submission's result."""
+def _final_score(result: SubmissionResult, late, language: str) -> str:
+    if late is None or late.late_penalty <= 0:
+        return f"{result.score:g} / {result.max_score:g}"
+    return say(
+        "page final", language, final=f"{late.score:g}", maximum=f"{result.max_score:g}", raw=f"{result.score:g}"
+    )
+
+
+def _duration(seconds: float, language: str) -> str:
+    """A lateness as people say it: minutes, hours or days."""
+    minutes, hours, days = ("분", "시간", "일") if language == "ko" else (" min", " h", " days")
+    if seconds < 3600:
+        return f"{seconds / 60:.0f}{minutes}"
+    return f"{seconds / 3600:.1f}{hours}" if seconds < 86400 else f"{seconds / 86400:.1f}{days}"
+
+
+def html_report(result: SubmissionResult, late=None, language: str = "en") -> str:
+    """A complete HTML page for one submission's result, in the assignment's ``language``;
+    ``late`` (the gradebook's ScoreRow, when the submission was late and penalised) puts the
+    penalty and the final score on top."""
     issues = result.execution.get("issues", [])
-    header = [f"<h1>{html.escape(result.student)}: {result.score:g} / {result.max_score:g}</h1>",
-              f"<p>Assignment {html.escape(result.assignment)}.</p>"]  # fmt: skip
+    header = [f"<h1>{html.escape(result.student)}: {_final_score(result, late, language)}</h1>",
+              f"<p>{html.escape(say('page assignment', language, assignment=result.assignment))}</p>"]  # fmt: skip
+    if late is not None and late.late_penalty > 0:
+        text = say("page late", language, late=_duration(late.seconds_late, language), penalty=f"{late.late_penalty:g}",
+                   raw=f"{result.score:g}")  # fmt: skip
+        header.append(f"<p class='failed late'>{text}</p>")
     if result.error:
         header.append(f"<p class='failed'>{html.escape(result.error)}</p>")
     if issues:
         items = "".join(f"<li>{html.escape(str(issue.get('message')))}</li>" for issue in issues)
-        header.append(f"<p>While running your notebook:</p><ul>{items}</ul>")
+        header.append(f"<p>{say('page while running', language)}</p><ul>{items}</ul>")
     summary = "".join(f"<tr><td>{html.escape(c.full_name)}</td><td class='{'passed' if c.passed else 'failed'}'>"
                       f"{c.score:g} / {c.max_score:g}</td></tr>" for c in result.checks)  # fmt: skip
-    body = header + [f"<table><tr><th>check</th><th>score</th></tr>{summary}</table>"]
-    body += [_check_section(check) for check in result.checks]
-    return page(f"gdgrade: {html.escape(result.student)}", "\n".join(body))
+    heads = f"<th>{say('page check', language)}</th><th>{say('page score', language)}</th>"
+    body = header + [f"<table><tr>{heads}</tr>{summary}</table>"]
+    body += [_check_section(check, language) for check in result.checks]
+    return page(f"gdgrade: {html.escape(result.student)}", "\n".join(body), language)
 
 
 def page(title: str, body: str, language: str | None = None) -> str:

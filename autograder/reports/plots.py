@@ -89,11 +89,14 @@ STYLES = {
 }
 
 
-def _draw(axis, lines: dict[str, np.ndarray], log: bool) -> None:
+ENGLISH = {"reference": "reference", "yours": "yours", "step": "step", "loss": "loss"}  # a page's words
+
+
+def _draw(axis, lines: dict[str, np.ndarray], log: bool, words: dict[str, str]) -> None:
     for label in ("reference", "yours"):
         if label in lines:
             values = np.asarray(lines[label], dtype=float)
-            axis.plot(np.arange(len(values)), values, label=label, **STYLES[label])
+            axis.plot(np.arange(len(values)), values, label=words[label], **STYLES[label])
     finite = np.concatenate([np.asarray(v, dtype=float) for v in lines.values()])
     finite = finite[np.isfinite(finite)]
     if log and finite.size and finite.min() > 0:
@@ -102,29 +105,33 @@ def _draw(axis, lines: dict[str, np.ndarray], log: bool) -> None:
     axis.legend()
 
 
-def plot_lines(lines: dict[str, np.ndarray], path, title: str, ylabel: str, log: bool = False) -> None:
-    """The student's and the reference's numbers over the steps (lrs, losses)."""
+def plot_lines(lines: dict[str, np.ndarray], path, title: str, ylabel: str, log: bool = False, words=None) -> None:
+    """The student's and the reference's numbers over the steps (lrs, losses); ``words``
+    names the lines and the axis in the page's language (English by default)."""
+    words = words or ENGLISH
     figure, axis = plt.subplots(figsize=(6.5, 4))
-    _draw(axis, lines, log)
-    axis.set_xlabel("step")
+    _draw(axis, lines, log, words)
+    axis.set_xlabel(words["step"])
     axis.set_ylabel(ylabel)
     axis.set_title(title)
     _save(figure, path, tight=False)
 
 
-def plot_progress(losses: dict[str, np.ndarray] | None, paths: dict[str, np.ndarray] | None, path, title: str) -> None:
-    """Loss curves and, for two parameters, the path through the parameter plane."""
+def plot_progress(losses: dict[str, np.ndarray] | None, paths: dict[str, np.ndarray] | None, path, title: str,
+                  words=None) -> None:  # fmt: skip
+    """Loss curves and, for two parameters, the path through the parameter plane (``words`` as in plot_lines)."""
+    words = words or ENGLISH
     panels = [kind for kind, data in (("losses", losses), ("paths", paths)) if data]
     figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
     for axis, kind in zip(axes[0], panels, strict=True):
         if kind == "losses":
-            _draw(axis, losses, log=True)
-            axis.set(xlabel="step", ylabel="loss")
+            _draw(axis, losses, True, words)
+            axis.set(xlabel=words["step"], ylabel=words["loss"])
         else:
             for label in ("reference", "yours"):
                 points = np.asarray(paths[label], dtype=float)
                 style = {k: v for k, v in STYLES[label].items() if k != "markersize"}
-                axis.plot(points[:, 0], points[:, 1], label=label, **style)
+                axis.plot(points[:, 0], points[:, 1], label=words[label], **style)
             axis.set(xlabel="w[0]", ylabel="w[1]")
             axis.legend(fontsize=8)
     figure.suptitle(title)

@@ -38,36 +38,33 @@ def raised_message(what: str, error_type: str, message: str) -> str:
     return f"{what} raised {error_type}: {message}"
 
 
-IMPORT_GRACE_SECONDS = 3.0  # the most a call's imports may add to its limit (within the grader's slack)
-TICK_SECONDS = 0.05  # how often the limit looks at what the call is doing
+RETRY_SECONDS = 0.05  # how soon a limit that fell inside an import or a hook looks again
 
 
 @contextlib.contextmanager
 def time_limit(seconds: float, what: str):
-    """Raise a timeout fault in the main thread once the call has used ``seconds`` (SIGALRM).
+    """Raise a timeout fault in the main thread when ``seconds`` pass (one SIGALRM).
 
-    Time spent importing does not count, up to IMPORT_GRACE_SECONDS: a lazy ``import torch``
-    costs seconds the student's own code did not spend, and an import cut short leaves the
-    module half-made. The alarm never lands inside the grader's own hooks: Python drops a
-    profile hook that raises, which would read as tampering. Elsewhere than the main thread
-    nothing is interrupted; the grader's own deadline, which kills the kernel, always holds.
+    The fault is never raised inside an import (an import cut short can leave a module
+    half-made, or a lock held so that a later call hangs) nor inside the grader's own hooks
+    (Python drops a profile hook that raises, which would read as tampering): there the
+    alarm waits and looks again. The grader warms the modules a submission imports before
+    its calls, so a lazy ``import torch`` costs a call nothing. An import that never ends,
+    and anything outside the main thread, meets the grader's own deadline, which kills the
+    kernel: that limit always holds.
     """
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
-    budget = {"left": seconds, "grace": IMPORT_GRACE_SECONDS}
 
-    def on_tick(signum, frame):
-        if budget["grace"] > 0 and _importing(frame):
-            budget["grace"] -= TICK_SECONDS
+    def on_alarm(signum, frame):
+        if frame is not None and (frame.f_code in HOOK_CODES or _importing(frame)):
+            signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
             return
-        budget["left"] -= TICK_SECONDS
-        if budget["left"] <= 0 and (frame is None or frame.f_code not in HOOK_CODES):
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            raise StudentCodeError("timeout", f"{what} did not return within {seconds:g} s")
+        raise StudentCodeError("timeout", f"{what} did not return within {seconds:g} s")
 
-    previous = signal.signal(signal.SIGALRM, on_tick)
-    signal.setitimer(signal.ITIMER_REAL, TICK_SECONDS, TICK_SECONDS)
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:

@@ -85,7 +85,7 @@ def gradient_descent(grad_fn, w0, lr, n_steps):
         w = w - lr * grad_fn(w)
         path.append(w)
     return np.array(path)
-""", {"gradient_descent/closed-loop": "expected (31, 2)"}),
+""", {"gradient_descent/closed-loop": "기대한 모양은 (31, 2)입니다"}),
     Case(GD, "mutates-w0", """
 def gradient_descent(grad_fn, w0, lr, n_steps):
     path = [w0.copy()]
@@ -170,7 +170,7 @@ def run_epochs(grad_fn, w0, lr, n, batch_size, n_epochs, rng):
             w = w - lr * grad_fn(w, idx)
             path.append(w)
     return np.array(path)
-""", {"run_epochs/minibatch": "returned shape"}),
+""", {"run_epochs/minibatch": "모양 (36, 2)"}),
     Case(MINIBATCH, "split-and-float32", """
 def make_batches(n, batch_size, rng):
     order = rng.permutation(n)
@@ -304,7 +304,7 @@ def adam_step(w, g, state, lr=0.001, betas=(0.9, 0.999), eps=1e-8):
     opt.param_groups[0].update(lr=lr, betas=betas, eps=eps)
     opt.step()
     return p.detach().numpy().copy(), state
-""", {"adam/replay": "which this question forbids"}),
+""", {"adam/replay": "이 문제에서 금지한 torch.optim"}),
     Case(ADAPTIVE, "tuples-and-float32", """
 def adam_init(w):
     zeros = np.zeros(len(w), dtype=np.float32)
@@ -499,7 +499,7 @@ class SGDMomentum(torch.optim.Optimizer):
     def step(self, closure=None):
         self.inner.param_groups[0]["lr"] = self.param_groups[0]["lr"]
         return self.inner.step(closure)
-""", {"SGDMomentum/replay": "which this question forbids"}),
+""", {"SGDMomentum/replay": "이 문제에서 금지한 torch.optim"}),
     Case(PYTORCH, "loss-after-step", """
 def train(model, optimizer, loss_fn, X, y, n_steps, scheduler=None):
     losses = []

@@ -84,6 +84,26 @@ def test_solutions_score_full_and_released_notebooks_zero_in_the_sandbox(release
         assert empty["score"] == 0 and empty["max_score"] == full["max_score"]
         assert empty["execution"]["kernel_alive"]
         for check in empty["checks"]:
-            assert "is not implemented yet" in check["message"], check["message"]
+            assert "아직 구현되지 않았습니다" in check["message"], check["message"]
         stored = json.loads((tmp_path / assignment / "results" / "released.json").read_text())
         assert stored["score"] == 0
+
+
+def test_the_04_notebook_states_the_no_bias_correction_first_step_the_grader_measures():
+    import re
+
+    import numpy as np
+
+    from reference import optimizers
+    from reference.mistakes.adam_slips import slipped_adam
+
+    text = "".join(cell.source for cell in nbformat.read(source_notebook("04-adaptive"), as_version=4).cells)
+    sentence = next(line for line in text.splitlines() if "편향 보정을 빠뜨리면" in line)
+    stated = float(re.search(r"\\approx ([0-9.]+)", sentence).group(1))
+    theta, gradient = np.array([1.0]), np.array([0.5])
+
+    def first_step(optimizer):
+        return abs(optimizer.update(theta, gradient, optimizer.init(theta), 0.1)[0] - theta)[0]
+
+    ratio = first_step(slipped_adam(lr=0.1, correct_m=False, correct_v=False)) / first_step(optimizers.adam(lr=0.1))
+    assert ratio == pytest.approx(stated, rel=0.01) and "커집니다" in sentence

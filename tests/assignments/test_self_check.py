@@ -96,7 +96,7 @@ def test_gdgrade_check_on_a_released_notebook_exits_one_with_messages(tmp_path):
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert checked.returncode == 1, checked.stderr
-    assert "make_batches() is not implemented yet" in checked.stdout
+    assert "make_batches()는 아직 구현되지 않았습니다" in checked.stdout
     assert "점수: 0/10" in checked.stdout
     assert "Traceback" not in checked.stderr
 
@@ -111,3 +111,27 @@ def test_the_solution_notebook_runs_top_to_bottom_in_jupyter_with_every_check_pa
     checks = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
     shown = ["".join(o.get("text", "") for o in cell.outputs) for cell in checks]
     assert checks and all("✓" in text and "✗" not in text for text in shown), shown
+
+
+def test_a_passing_check_shows_nothing_more_and_reprs_in_one_line(capsys):
+    outcome = checker("04-adaptive", solution_namespace("04-adaptive"))("adam_step")
+    assert repr(outcome) == "<check: 3/3 passed, 4/4>" and "\n" not in repr(outcome)
+    assert outcome._ipython_display_() is None and outcome.score == 4
+
+
+def test_the_failure_carries_the_verdicts_and_the_traceback_stops_at_the_students_cell(tmp_path):
+    program = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "from tests.assignments.helpers import solution_namespace\n"
+        f"namespace = solution_namespace('04-adaptive', {WRONG_ADAM!r})\n"
+        "shell = InteractiveShell.instance(colors='NoColor')\n"
+        "shell.user_ns.update(namespace)\n"
+        "shell.run_cell('from autograder.selfcheck import checker\\ncheck = checker(\"04-adaptive\")')\n"
+        "shell.run_cell('check(\"adam\")')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=False)
+    shown = done.stdout + done.stderr
+    assert "CheckFailedError: 검사 2개를 통과하지 못했습니다:" in shown, shown[-2000:]
+    assert "✗ adam/replay:" in shown and "편향 보정이 빠졌습니다" in shown
+    assert shown.count("3.16배") == shown.count("✗ adam/"), "the first-step ratio once per check"
+    assert "selfcheck.py" not in shown and "engine/grade.py" not in shown, shown[-2000:]

@@ -149,3 +149,26 @@ def test_the_fingerprint_follows_the_content_not_the_file(tmp_path):
     two = load_spec(write(tmp_path, GOOD, "two.toml"))
     other = load_spec(write(tmp_path, GOOD.replace("points = 4", "points = 5"), "three.toml"))
     assert one.fingerprint() == two.fingerprint() != other.fingerprint()
+
+
+@pytest.mark.parametrize("assignment", ["01-gradient-descent", "04-adaptive", "06-pytorch"])
+def test_spec_check_finds_every_symbol_in_the_assignment_s_notebook(capsys, assignment):
+    from autograder.cli import main
+
+    assert main(["spec", "check", assignment]) == 0
+    assert "every symbol is defined in" in capsys.readouterr().out
+
+
+def test_spec_check_refuses_a_symbol_the_notebook_never_defines(tmp_path, capsys):
+    import shutil
+
+    from assignments import source_notebook, spec_path
+    from autograder.cli import main
+
+    text = spec_path("04-adaptive").read_text(encoding="utf-8").replace('step = "adam_step"', 'step = "adam_stp"')
+    (tmp_path / "spec.toml").write_text(text, encoding="utf-8")
+    shutil.copy(source_notebook("04-adaptive"), tmp_path / "04-adaptive.ipynb")
+    assert main(["spec", "check", str(tmp_path / "spec.toml")]) == 2
+    assert "question adam: 'adam_stp' is not defined in 04-adaptive.ipynb; did you mean adam_step?" in (
+        capsys.readouterr().err
+    )

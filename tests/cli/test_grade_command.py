@@ -132,3 +132,47 @@ def test_demo_grades_the_examples_and_writes_every_report(tmp_path, capsys):
     assert "dave_typo" in shown and "most common mistakes:" in shown and "adam-no-bias-correction (1)" in shown
     table = (tmp_path / "class" / "class-report.csv").read_text(encoding="utf-8")
     assert "adam,0.750,adam-no-bias-correction,1,bob_no_bias_correction" in table
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_mid_batch_says_one_line_keeps_the_results_and_exits_130(tmp_path, workers):
+    submissions, out = _twenty_submissions(tmp_path / "subs"), tmp_path / "out"
+    batch = subprocess.Popen(_command(submissions, out, "--workers", workers), start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and len(list((out / "results").glob("*.json"))) < 2:
+        time.sleep(0.2)
+    os.killpg(batch.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole foreground group
+    _, stderr = batch.communicate(timeout=120)
+    assert batch.returncode == 130, stderr
+    assert "interrupted: every result finished so far is kept" in stderr and "Traceback" not in stderr, stderr
+    for path in (out / "results").glob("*.json"):
+        assert json.loads(path.read_text())["max_score"] == 15
+
+
+def test_bare_gdgrade_prints_usage_and_a_hint(capsys):
+    assert main([]) == 2
+    shown = capsys.readouterr().err
+    assert shown.startswith("usage: gdgrade") and "gdgrade demo" in shown
+
+
+def test_version_is_the_installed_one(capsys):
+    from importlib import metadata
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0 and capsys.readouterr().out.strip() == f"gdgrade {metadata.version('gdgrade')}"
+
+
+def test_a_near_miss_assignment_name_gets_a_suggestion(tmp_path, capsys):
+    assert main(["grade", str(EXAMPLES), "--assignment", "04-adaptiv", "--out", str(tmp_path)]) == 2
+    assert "did you mean 04-adaptive?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["grade", "check"])
+@pytest.mark.parametrize("flag, value", [("--timeout", "0"), ("--cell-timeout", "-5"), ("--timeout", "inf")])
+def test_time_limits_must_be_positive(tmp_path, capsys, command, flag, value):
+    arguments = [command, str(EXAMPLES / "carol_notebook.ipynb"), "--assignment", "cs231n-optim", flag, value]
+    assert main(arguments) == 2
+    assert f"argument {flag}: a time limit must be a positive number of seconds" in capsys.readouterr().err

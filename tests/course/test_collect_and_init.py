@@ -119,3 +119,43 @@ def test_rosters_need_an_id_column(tmp_path):
         read_roster(tmp_path / "r.csv")
     (tmp_path / "ok.csv").write_text("id,email\n alice ,a@x.org\n,\n", encoding="utf-8")
     assert read_roster(tmp_path / "ok.csv") == [{"id": "alice", "email": "a@x.org"}]
+
+
+def test_the_course_id_is_the_folder_s_name_or_the_option(tmp_path):
+    from autograder.course.layout import Course
+
+    assert (
+        "course_id = 'course'"
+        in (init_course(tmp_path / "course", assignments=[]).root / "nbgrader_config.py").read_text()
+    )
+    assert main(["course", "init", str(tmp_path / "other"), "--course-id", "optim-2026"]) == 0
+    assert Course(tmp_path / "other").config().CourseDirectory.course_id == "optim-2026"
+
+
+@pytest.mark.parametrize("problem", ["roster", "driver", "unreachable"])
+def test_a_failed_init_leaves_nothing_and_the_retry_works(tmp_path, capsys, problem):
+    target = tmp_path / "course"
+    arguments = ["course", "init", str(target)]
+    if problem == "roster":
+        arguments += ["--roster", str(tmp_path / "missing.csv")]
+        expected = "cannot read the roster"
+    elif problem == "driver":
+        arguments += ["--db", "mysql+nosuchdriver://u:secret@localhost/db"]
+        expected = "gradebook"
+    else:
+        arguments += ["--db", "postgresql+psycopg2://u:secret@127.0.0.1:1/db"]
+        expected = "cannot reach the gradebook postgresql+psycopg2://u:***@127.0.0.1:1/db"
+    assert main(arguments) == 2
+    shown = capsys.readouterr().err
+    assert expected in shown and "secret" not in shown and len(shown.strip().splitlines()) == 1, shown
+    assert not target.exists(), "a failed init leaves no half-made course"
+    assert main(["course", "init", str(target)]) == 0
+
+
+def test_a_failed_init_in_an_existing_folder_removes_only_what_it_made(tmp_path):
+    target = tmp_path / "course"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ValueError):
+        init_course(target, roster=tmp_path / "missing.csv")
+    assert [entry.name for entry in target.iterdir()] == ["notes.txt"]

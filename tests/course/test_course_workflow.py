@@ -116,9 +116,12 @@ def test_course_from_init_to_export(database, tmp_path, request):
     gdgrade("feedback", ASSIGNMENT, cwd=course)
     bob = (course / "feedback" / "bob" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
     assert "8/10" in bob.replace(" ", "") or "8 / 10" in bob
-    assert (course / "feedback" / "bob" / ASSIGNMENT / "timestamp.txt").is_file()
+    assert (course / "feedback" / "bob" / ASSIGNMENT / "timestamp.txt").is_file() and "late penalty" not in bob
+    erin = (course / "feedback" / "erin" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
+    assert "0 / 10 (지각 감점 후; 감점 전 10)" in erin and "지각 감점으로 10점이 빠졌습니다" in erin
+    assert "late: erin 10 -> 0 of 10 (penalty 10," in again.stdout  # autograde shows it too
     carol = before["carol.json"]
-    assert carol["score"] == 0 and "the kernel died in cell 4" in carol["error"]
+    assert carol["score"] == 0 and "셀 4에서 커널이 죽었습니다" in carol["error"]
     assert "is not a notebook" in before["frank.json"]["error"]
 
     exported = course / "grades.csv"

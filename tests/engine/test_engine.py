@@ -151,7 +151,8 @@ def test_diagnosis_speaks_the_specs_language():
     bad = next(m for m in MISTAKES if m.id == "adam-no-bias-correction")
     student = synthetic.functional_student(lambda **hp: bad.build(**hp))
     message = grade(korean, student).checks[0].diagnosis.message
-    assert "첫 스텝이 기준의 3.16배입니다" in message and "편향 보정" in message
+    assert "첫 스텝이 기준의 약 3.16배입니다" in message and "편향 보정" in message
+    assert message.count("3.16") == 1, "the first step's ratio is said once"
 
 
 def _question_table(spec):

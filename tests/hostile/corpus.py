@@ -66,11 +66,11 @@ _V3 = {
 CASES = [
     Case("correct", "reference", FULL, None),
     # --- resource abuse ---------------------------------------------------------------------------
-    Case("loop_at_top_level", "resources", FULL, "ran past the 5 s limit", ("while True:\n    pass",)),
-    Case("loop_in_probed_function", "resources", 5, "did not return within 2 s", (_slow("    while True:\n        pass"),)),
-    Case("sleeping_function", "resources", 5, "did not return within 2 s", (_slow("    import time\n    time.sleep(60)"),)),
-    Case("memory_bomb", "resources", FULL, "raised MemoryError", ("hog = bytearray(32 * 1024**3)",)),
-    Case("fork_bomb", "resources", FULL, "raised BlockingIOError", (
+    Case("loop_at_top_level", "resources", FULL, "제한 시간 5초를 넘겼습니다", ("while True:\n    pass",)),
+    Case("loop_in_probed_function", "resources", 5, "2초 안에 끝나지 않았습니다", (_slow("    while True:\n        pass"),)),
+    Case("sleeping_function", "resources", 5, "2초 안에 끝나지 않았습니다", (_slow("    import time\n    time.sleep(60)"),)),
+    Case("memory_bomb", "resources", FULL, "MemoryError 오류가 났습니다", ("hog = bytearray(32 * 1024**3)",)),
+    Case("fork_bomb", "resources", FULL, "BlockingIOError 오류가 났습니다", (
         "import os, time\nwhile True:\n    if os.fork() == 0:\n        time.sleep(30)\n        os._exit(0)",)),
     Case("fills_the_disk_in_one_file", "resources", FULL, "File too large", (
         "with open('big.bin', 'wb') as f:\n    f.write(b'0' * 200 * 1024**2)",)),
@@ -79,29 +79,29 @@ CASES = [
     Case("fills_the_work_dir_with_many_files", "resources", FULL, "No space left on device", (
         "for i in range(64):\n    with open(f'fill{i}.bin', 'wb') as f:\n        f.write(b'0' * 60 * 1024**2)",)),
     Case("prints_gigabytes", "resources", FULL, None, ("for _ in range(100_000):\n    print('x' * 20_000)",)),
-    Case("deep_recursion", "resources", FULL, "raised RecursionError", ("def f(n):\n    return f(n + 1)\nf(0)",)),
-    Case("huge_recursion_limit", "resources", FULL, "ran past the 5 s limit", (
+    Case("deep_recursion", "resources", FULL, "RecursionError 오류가 났습니다", ("def f(n):\n    return f(n + 1)\nf(0)",)),
+    Case("huge_recursion_limit", "resources", FULL, "제한 시간 5초를 넘겼습니다", (
         "import sys\nsys.setrecursionlimit(10**8)\ndef f(n):\n    return f(n + 1)\nf(0)",)),
     # --- escape and snooping ------------------------------------------------------------------------
-    Case("network", "escape", FULL, "raised", (
+    Case("network", "escape", FULL, "오류가 났습니다", (
         "import socket\nsocket.create_connection(('93.184.216.34', 80), timeout=2)",)),
     Case("imports_the_grader", "escape", FULL, "No module named 'reference'", ("import reference.optimizers",)),
-    Case("reads_the_spec", "escape", FULL, "raised FileNotFoundError", (f"open({str(spec_path(ASSIGNMENT))!r}).read()",)),
-    Case("reads_another_submission", "escape", FULL, "raised FileNotFoundError", ("open('{submissions}/correct.ipynb').read()",)),
-    Case("reads_the_grader_home", "escape", FULL, "raised FileNotFoundError", ("open('/root/.bashrc').read()",)),
+    Case("reads_the_spec", "escape", FULL, "FileNotFoundError 오류가 났습니다", (f"open({str(spec_path(ASSIGNMENT))!r}).read()",)),
+    Case("reads_another_submission", "escape", FULL, "FileNotFoundError 오류가 났습니다", ("open('{submissions}/correct.ipynb').read()",)),
+    Case("reads_the_grader_home", "escape", FULL, "FileNotFoundError 오류가 났습니다", ("open('/root/.bashrc').read()",)),
     Case("writes_outside_the_work_dir", "escape", FULL, "Read-only file system", ("open('/usr/owned.txt', 'w').write('x')",)),
-    Case("writes_a_fake_result", "escape", FULL, "raised", (
+    Case("writes_a_fake_result", "escape", FULL, "오류가 났습니다", (
         "import json\njson.dump({'score': 999}, open('{results}/correct.json', 'w'))",)),
     Case("kills_its_parent", "escape", FULL, "Operation not permitted", ("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",)),
-    Case("kills_everything_it_can", "escape", FULL, "raised ProcessLookupError", ("import os, signal\nos.kill(-1, signal.SIGKILL)",)),
+    Case("kills_everything_it_can", "escape", FULL, "ProcessLookupError 오류가 났습니다", ("import os, signal\nos.kill(-1, signal.SIGKILL)",)),
     # --- grade tampering ---------------------------------------------------------------------------------
     Case("patches_numpy_and_is_wrong", "tampering", 6, "속도 0에서 다시 시작", (
         "import numpy, numpy.testing\nnumpy.allclose = lambda *a, **k: True\nnumpy.array_equal = lambda *a, **k: True\n"
         "numpy.testing.assert_allclose = lambda *a, **k: None\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    v = momentum * state - lr * g\n    return w + v, state",)),
-    Case("patches_builtins", "tampering", FULL, "the kernel was restarted after cell 5", (
+    Case("patches_builtins", "tampering", FULL, "셀 5 다음에 커널을 다시 시작했고", (
         "import builtins\nbuiltins.isinstance = lambda *a: True\nbuiltins.float = lambda *a: 0.0",)),
-    Case("patches_ipython_display", "tampering", 0, "cannot be graded", (
+    Case("patches_ipython_display", "tampering", 0, "채점할 수 없는 값", (
         "import IPython.display\nreal = IPython.display.display\n"
         "def fake(*objects, **kw):\n    for o in objects:\n        if isinstance(o, dict):\n"
         "            for v in o.values():\n                if isinstance(v, dict) and 'nonce' in v:\n"
@@ -112,7 +112,7 @@ CASES = [
         "class Liar(np.ndarray):\n    def __eq__(self, other):\n        return True\n"
         "    def __array__(self, *a, **k):\n        return np.asarray(self).view(np.ndarray)\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    return np.zeros_like(w).view(Liar), state",)),
-    Case("lying_object", "tampering", 5, "returned Always, not numbers", (
+    Case("lying_object", "tampering", 5, "숫자가 아니라 Always를 돌려주었습니다", (
         "class Always:\n    def __float__(self):\n        return 1.0\n    def __eq__(self, other):\n        return True\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    return Always(), state",)),
     Case("right_only_on_public_inputs", "tampering", 8.5, "숨겨진 검사가 실패했습니다", (
@@ -126,7 +126,7 @@ CASES = [
         "        return w, state\n    return _honest(w, g, state, lr, momentum)",)),
     Case("redefines_check_and_test_cells", "tampering", FULL, None, (
         "check = lambda *a, **k: print('all good')\ncheck('momentum')",)),
-    Case("hides_torch_optim", "tampering", 5, "which this question forbids", (
+    Case("hides_torch_optim", "tampering", 5, "이 문제에서 금지한", (
         "import importlib\n_optim = importlib.import_module('to' + 'rch.op' + 'tim')\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    import torch\n"
         "    p = torch.nn.Parameter(torch.tensor(np.array(w, dtype=float)))\n"
@@ -142,8 +142,8 @@ CASES = [
         "nbformat": 4, "nbformat_minor": 5, "cells": [],
         "metadata": {"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}, "language_info": {"name": "R"}},
     }),
-    Case("missing_functions", "broken", 5, "nesterov_step is not defined", ("del nesterov_step",)),
-    Case("wrong_signature", "broken", 5, "raised TypeError", ("def momentum_step(w, g):\n    return w - 0.1 * g",)),
+    Case("missing_functions", "broken", 5, "nesterov_step가 정의되어 있지 않습니다", ("del nesterov_step",)),
+    Case("wrong_signature", "broken", 5, "TypeError 오류가 났습니다", ("def momentum_step(w, g):\n    return w - 0.1 * g",)),
     Case("returns_nan", "broken", 6, "nan", (
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    return w * np.nan, state",)),
     Case("pip_install_and_magics", "broken", FULL, None, ("!pip install --no-index nothing-here",
@@ -177,14 +177,14 @@ CASES = [
         "    shim = sys.modules.get('_gdgrade_student.calls')\n"
         "    if shim is not None:\n        shim.digest = lambda array: 'unchanged'\n"
         "    new_w, new_state = _honest(w, g, state, lr, momentum)\n    w[:] = new_w\n    return w, new_state",)),
-    Case("removes_the_profile_hook", "tampering", 5, "hook was removed or replaced", (
+    Case("removes_the_profile_hook", "tampering", 5, "감시 장치가 제거되거나 바뀌었습니다", (
         "import importlib, sys\nimport numpy as np\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    sys.setprofile(None)\n"
         "    optim = importlib.import_module(bytes([116, 111, 114, 99, 104, 46, 111, 112, 116, 105, 109]).decode())\n"
         "    import torch\n    p = torch.nn.Parameter(torch.tensor(np.array(w, dtype=float)))\n"
         "    o = optim.SGD([p], lr=lr)\n    p.grad = torch.tensor(np.array(g, dtype=float))\n    o.step()\n"
         "    return p.detach().numpy().copy(), state",)),
-    Case("torch_optim_in_a_thread", "tampering", 5, "uses torch.optim, which this question forbids", (
+    Case("torch_optim_in_a_thread", "tampering", 5, "금지한 torch.optim을 씁니다", (
         "import importlib, threading\nimport numpy as np\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n"
         "    optim = importlib.import_module(bytes([116, 111, 114, 99, 104, 46, 111, 112, 116, 105, 109]).decode())\n"
@@ -197,7 +197,7 @@ CASES = [
         "_honest = momentum_step\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    import torch  # noqa\n"
         "    return _honest(w, g, state, lr, momentum)",)),
-    Case("forges_a_second_reply", "tampering", 5, "more than one answer", (
+    Case("forges_a_second_reply", "tampering", 5, "답을 두 번 이상", (
         "import re\nfrom IPython import get_ipython\nfrom IPython.display import display\n_honest = momentum_step\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n"
         "    code = get_ipython().kernel.get_parent('shell')['content']['code']\n"
@@ -205,12 +205,12 @@ CASES = [
         "    if nonce:\n        display({'application/vnd.gdgrade.result+json': {'nonce': nonce[0], 'result': None}}, raw=True)\n"
         "    return _honest(w, g, state, lr, momentum)",)),
     # --- limits hold from outside the kernel (part 3) ------------------------------------------------------
-    Case("blocks_signals_and_sleeps", "resources", 0, "did not return within", (
+    Case("blocks_signals_and_sleeps", "resources", 0, "안에 끝나지 않았습니다", (
         "import signal, time\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n"
         "    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGINT})\n    time.sleep(3600)",),
         seconds=120),
-    Case("floods_display", "resources", FULL, "printed more than grading keeps", (
+    Case("floods_display", "resources", FULL, "채점이 보관하는 양보다 많아", (
         "from IPython.display import display\nfor _ in range(800):\n    display({'text/plain': 'x' * 100_000}, raw=True)",)),
     Case("sends_malformed_messages", "broken", FULL, None, (
         "from IPython import get_ipython\n_honest = momentum_step\n"

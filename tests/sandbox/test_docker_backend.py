@@ -137,7 +137,7 @@ def test_a_grader_killed_mid_batch_leaves_nothing_after_the_next_start(tmp_path)
 
 # Where a container says it differently: the image's /root (not the host's) is there but closed,
 # and the kernel's parent is the container's init, which a signal from inside cannot kill.
-IN_A_CONTAINER = {"reads_the_grader_home": "raised PermissionError", "kills_its_parent": None}
+IN_A_CONTAINER = {"reads_the_grader_home": "PermissionError 오류가 났습니다", "kills_its_parent": None}
 IN_CONTAINERS = [dataclasses.replace(case, says=IN_A_CONTAINER.get(case.name, case.says)) for case in CASES]
 
 

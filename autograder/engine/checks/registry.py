@@ -12,6 +12,7 @@ import numpy as np
 
 from autograder.engine.probe import CheckKind, ProbeOutcome
 from autograder.errors import SubmissionError
+from autograder.messages import localise
 from autograder.spec import CheckSpec, ProbeSpec, QuestionSpec
 
 CHECK_KINDS: dict[str, CheckKind] = {}
@@ -29,4 +30,4 @@ def run_probe(check: CheckSpec, probe: ProbeSpec, question: QuestionSpec, studen
         with np.errstate(all="ignore"):
             return CHECK_KINDS[check.kind].run_probe(check, probe, question, student, language)
     except SubmissionError as error:
-        return ProbeOutcome(probe, False, str(error), fault=error.kind)
+        return ProbeOutcome(probe, False, localise(str(error), language), fault=error.kind)

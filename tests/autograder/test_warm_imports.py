@@ -1,0 +1,22 @@
+"""What the grader imports in the kernel before the timed calls: the installed modules a submission imports."""
+
+import nbformat
+
+from autograder.notebooks import imported_modules
+from autograder.submission import modules_to_warm
+
+
+def test_imports_anywhere_are_found_magics_and_broken_code_left_out():
+    sources = [
+        "import numpy as np\n%matplotlib inline\n",
+        "def f():\n    import torch.optim\n    from scipy import linalg\n",
+        "from . import sibling\n",
+        "def broken(:\n    import pandas\n",
+    ]
+    assert imported_modules(sources) == {"numpy", "torch.optim", "scipy"}
+
+
+def test_only_installed_modules_are_warmed_never_the_submission_s_own_or_gdgrade():
+    cells = [nbformat.v4.new_code_cell("import helpers\nimport reference.optimizers\nimport no_such_module_here\n"
+                                       "def f():\n    import json\n    import numpy\n")]  # fmt: skip
+    assert modules_to_warm(cells, {"helpers.py": b"X = 1"}) == ["json", "numpy"]
