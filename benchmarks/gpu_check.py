@@ -6,8 +6,10 @@ Run on a machine with an NVIDIA GPU. The solution notebook of 06-pytorch is grad
 times on the GPU (the ``none`` backend, which reaches the device; bwrap's own /dev has no
 GPU) and ``--n`` times in the CPU sandbox, one at a time with a warm kernel pool. It prints
 the device, torch and CUDA versions, each side's median wall time per submission and its
-scores, and checks that both sides give full marks and that the GPU side's results say
-``cuda``. Exit 0 when every check holds (or when there is no CUDA device: it says so and
+scores, and the agreement of the two sides (the largest relative difference between the
+loss curves and trajectories the student's code produced on each), and checks that both
+sides give full marks, that the GPU side's results say ``cuda`` and that the curves agree
+within the spec's float32 tolerance. Exit 0 when every check holds (or when there is no CUDA device: it says so and
 checks nothing), 1 otherwise. ``--allow-cpu`` runs the same comparison where there is no
 GPU, to try the script itself.
 """
@@ -22,15 +24,20 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assignments import source_notebook, spec_path  # noqa: E402
 from autograder.assignment import load_spec  # noqa: E402
+from autograder.engine.compare import DEFAULT_TOLERANCES  # noqa: E402
 from autograder.sandbox.backends import Sandbox, available_backend, preload_for  # noqa: E402
 from autograder.sandbox.pool import KernelPool  # noqa: E402
 from autograder.submission import grade_submission  # noqa: E402
 
 ASSIGNMENT = "06-pytorch"
+FLOAT32 = DEFAULT_TOLERANCES["float32"]  # what the grader allows a float32 run against the reference
+AGREEMENT = 2 * FLOAT32.rtol  # each side within it of the reference: within twice it of each other
 
 
 def device_summary() -> dict | None:
@@ -57,10 +64,32 @@ def grade_side(sandbox: Sandbox, spec, count: int) -> list[dict]:
                 payload = result.to_json()
                 rows.append({"wall": time.perf_counter() - started, "score": result.score,
                              "max_score": result.max_score, "device": payload["versions"]["device"],
-                             "error": result.error})  # fmt: skip
+                             "error": result.error, "curves": student_curves(payload)})  # fmt: skip
         finally:
             pool.close()
     return rows
+
+
+def student_curves(payload: dict) -> dict[str, np.ndarray]:
+    """The numbers the student's code produced, per check: loss curves, lrs or trajectories."""
+    curves = {}
+    for check in payload["checks"]:
+        series = check.get("series") or {}
+        if series.get("student"):
+            curves[check["name"]] = np.asarray(series["student"], dtype=float)
+    return curves
+
+
+def agreement(gpu_rows: list[dict], cpu_rows: list[dict]) -> float:
+    """The largest relative difference between the two sides' curves (first submission of each)."""
+    gpu, cpu = gpu_rows[0]["curves"], cpu_rows[0]["curves"]
+    worst = 0.0
+    for name in sorted(set(gpu) & set(cpu)):
+        if gpu[name].shape != cpu[name].shape:
+            return float("inf")
+        scale = np.maximum(np.abs(cpu[name]), FLOAT32.atol / FLOAT32.rtol)  # near zero, atol's scale
+        worst = max(worst, float(np.nanmax(np.abs(gpu[name] - cpu[name]) / scale, initial=0.0)))
+    return worst
 
 
 def report(side: str, rows: list[dict], device: str) -> bool:
@@ -92,8 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     gpu_sandbox = Sandbox("none", gpu=True, preload=preload)
     cpu_sandbox = Sandbox(available_backend(), preload=preload)
     expected = "cuda" if summary else "cpu"
-    held = report("gpu", grade_side(gpu_sandbox, spec, arguments.n), expected)
-    held &= report("cpu", grade_side(cpu_sandbox, spec, arguments.n), "cpu")
+    gpu_rows, cpu_rows = grade_side(gpu_sandbox, spec, arguments.n), grade_side(cpu_sandbox, spec, arguments.n)
+    held = report("gpu", gpu_rows, expected) & report("cpu", cpu_rows, "cpu")
+    difference = agreement(gpu_rows, cpu_rows)
+    ratio = statistics.median(r["wall"] for r in gpu_rows) / statistics.median(r["wall"] for r in cpu_rows)
+    print(f"agreement: largest relative difference of the student's curves, gpu against cpu: {difference:.3g} "
+          f"(limit {AGREEMENT:g}); gpu time per submission {ratio:.2f}x cpu's")  # fmt: skip
+    held &= difference <= AGREEMENT
     print("all checks hold" if held else "a check FAILED")
     return 0 if held else 1
 

@@ -16,6 +16,7 @@ the same gradebook; gdgrade's run comes second and regrades everything (``--forc
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -28,8 +29,10 @@ from assignments import source_notebook
 
 def _run(command: list[str], cwd: Path) -> float:
     """Run a command to completion; returns its wall time in seconds (fails loudly)."""
+    tools = str(Path(sys.executable).parent)  # nbgrader and gdgrade of this environment, venv active or not
+    environment = {**os.environ, "PATH": tools + os.pathsep + os.environ.get("PATH", "")}
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=environment)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         output = done.stdout[-2000:] + done.stderr[-2000:]

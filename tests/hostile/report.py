@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="gdgrade-corpus-") as folder:
         rows, failures = grade_corpus(Path(folder), Sandbox(arguments.sandbox, LIMITS), arguments.workers)
+    print(f"sandbox: {arguments.sandbox}\n")
     print(table(rows))
     for name, failure in failures.items():
         print(f"grader failure on {name}: {failure}", file=sys.stderr)
