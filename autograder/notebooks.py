@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -73,7 +74,10 @@ def python_cells(text: str) -> list[str]:
 
 def _notebook_from_json(text: str, name: str):
     try:
-        notebook = nbformat.reads(text, as_version=4)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            notebook = nbformat.reads(text, as_version=4)
+        _warn_once_with_the_name(caught, name)
     except (json.JSONDecodeError, nbformat.reader.NotJSONError) as error:
         raise SubmissionError(f"{name} is not a notebook (invalid JSON: {error})") from None
     except Exception as error:  # nbformat raises several kinds for malformed documents
@@ -82,6 +86,18 @@ def _notebook_from_json(text: str, name: str):
     if language != "python":
         raise SubmissionError(f"{name} is a {language} notebook; gdgrade grades Python")
     return notebook
+
+
+def _warn_once_with_the_name(caught, name: str) -> None:
+    """nbformat's warnings about a file, each said once and with the file's name; cells without
+    ids (older Jupyter, Colab) are left unsaid: ids play no part in grading."""
+    said = set()
+    for warning in caught:
+        text = str(warning.message).split(".")[0]
+        if type(warning.message).__name__ == "MissingIDFieldWarning" or text in said:
+            continue
+        said.add(text)
+        warnings.warn(f"{name}: {text}", UserWarning, stacklevel=3)
 
 
 def notebook_from_bytes(raw: bytes, name: str):

@@ -21,7 +21,21 @@ from autograder.errors import InfrastructureError, SpecError, UsageError
 INTERRUPTED = "interrupted: every result finished so far is kept; run the same command again to resume"
 
 
+class _DefaultsShown(argparse.HelpFormatter):
+    """Help that gives every option's default, unless its text already says it or it has none."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _DefaultsShown)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str):  # argparse's own usage errors, in one line
         raise UsageError(message)
 

@@ -3,8 +3,8 @@
 * ``gdgrade release 04-adaptive`` writes the student version of a shipped assignment through
   nbgrader's generate_assignment (see :mod:`autograder.course.release`).
 * ``gdgrade check my-notebook.ipynb`` runs the public checks on a student's notebook and
-  prints readable verdicts. Exit code 0 when every public check passes, 1 otherwise (or,
-  with ``--fail-under``, only below that score).
+  prints readable verdicts. Exit code 1 when the score is below ``--fail-under`` percent
+  (default 100: when some public check fails), as for ``gdgrade grade``; else 0.
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ def add_parsers(commands) -> None:
     check.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML")
     check.add_argument("--html", type=Path, metavar="DIR", help="also write the HTML report (with plots) here")
     check.add_argument("--summary", type=Path, metavar="FILE", help="append a Markdown table (CI job summary)")
-    check.add_argument("--fail-under", type=float, metavar="PERCENT", help="exit 1 only below this score %%")
+    check.add_argument("--fail-under", type=float, metavar="PERCENT", default=100.0,
+                       help="exit 1 if the score is below this %% (default 100: every public check "
+                       "passes), as in grade")  # fmt: skip
     check.set_defaults(handler=check_command)
 
 
@@ -115,10 +117,7 @@ def check_command(arguments: argparse.Namespace) -> int:
     return max(report_failures(write_reports([result], targets)[1]), _check_verdict(result, arguments.fail_under))
 
 
-def _check_verdict(result: SubmissionResult, fail_under: float | None) -> ExitCode:
-    if fail_under is not None:
-        percent = 100 * result.score / result.max_score if result.max_score else 100.0
-        passing = percent >= fail_under
-    else:
-        passing = all(check.passed for check in result.checks)
-    return ExitCode.GRADED if passing else ExitCode.NOT_PASSING
+def _check_verdict(result: SubmissionResult, fail_under: float) -> ExitCode:
+    """``--fail-under`` means what it means for grade: exit 1 below that percentage."""
+    percent = 100 * result.score / result.max_score if result.max_score else 100.0
+    return ExitCode.GRADED if percent >= fail_under else ExitCode.NOT_PASSING

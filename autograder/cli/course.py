@@ -21,7 +21,7 @@ from autograder.cli.options import add_sandbox_options, grader_failures, sandbox
 from autograder.course.collect import PATTERNS, collect
 from autograder.course.exports import EXPORTERS
 from autograder.course.feedback import late_rows, write_feedback
-from autograder.course.gradebook import final_scores, stored_results, write_gradebook
+from autograder.course.gradebook import final_scores, roster, stored_results, write_gradebook
 from autograder.course.layout import DEFAULT_STUDENT_INSTALL, init_course, open_course, require_assignment
 from autograder.course.submissions import course_submissions, record_missing
 from autograder.errors import InfrastructureError, UsageError
@@ -75,7 +75,7 @@ def add_parsers(commands) -> None:
 
     export = commands.add_parser("export", help="final scores from the gradebook (manual grades and penalties in)")
     export.add_argument("assignment", metavar="ASSIGNMENT")
-    export.add_argument("--format", choices=tuple(EXPORTERS), default="csv")
+    export.add_argument("--format", choices=tuple(EXPORTERS), default="csv", help="what to write")
     export.add_argument("--out", type=Path, help="file to write (default: print)")
     _course_option(export)
     export.set_defaults(handler=export_command)
@@ -104,6 +104,11 @@ def collect_command(arguments: argparse.Namespace) -> int:
     for name, reason in sorted(report.skipped.items()):
         print(f"skipped {name}: {reason}", file=sys.stderr)
     print(f"{len(report.taken)} submission(s) in submitted/*/{arguments.assignment}/, {len(report.skipped)} skipped")
+    known = roster(course)
+    strangers = sorted(set(report.taken) - known) if known else []
+    if strangers:
+        print(f"gdgrade: warning: not on the roster: {', '.join(strangers)} (a wrong --pattern, or students to add "
+              "to the gradebook)", file=sys.stderr)  # fmt: skip
     return ExitCode.GRADED
 
 
@@ -127,6 +132,9 @@ def autograde_command(arguments: argparse.Namespace) -> int:
         cluster=arguments.cluster, names=paths, secret=secret,
     )  # fmt: skip
     print(summary_table(outcome))
+    absent = sorted(roster(course) - set(found)) if not arguments.student else []
+    if absent:
+        print(f"no submission from {len(absent)} student(s) on the roster: {', '.join(absent)}")
     try:
         written = write_gradebook(course, arguments.assignment, list(found))
     except InfrastructureError as error:

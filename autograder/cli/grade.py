@@ -48,7 +48,12 @@ def add_parsers(commands) -> None:
     grade.add_argument("--csv", type=Path, metavar="FILE", help="CSV summary")
     grade.add_argument("--class-report", type=Path, metavar="DIR",
                        help="what the class got wrong: class-report.html and .csv in DIR")  # fmt: skip
-    grade.add_argument("--fail-under", type=float, metavar="PERCENT", help="exit 1 if any score is below this %%")
+    grade.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="PERCENT",
+        help="exit 1 if any score is below this %% (default: none, exit 0 whatever the scores)",
+    )
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
     grade.add_argument("--public-only", action="store_true", help="run only the public probes (self-check)")
     grade.set_defaults(handler=grade_command)

@@ -15,6 +15,7 @@ import re
 import secrets
 import shutil
 import stat
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,8 +25,8 @@ from autograder.course.layout import TIMESTAMP_FORMAT, Course, require_assignmen
 from autograder.errors import UsageError
 
 PATTERNS = {
-    # alice.ipynb, alice_04-adaptive.ipynb, alice-submission.ipynb -> alice
-    "plain": r"^(?P<student>[A-Za-z0-9.]+)(?:[_\- ].*)?\.(?:ipynb|py)$",
+    # alice.ipynb, alice_04-adaptive.ipynb, alice-submission.ipynb -> alice; 김민준.ipynb -> 김민준
+    "plain": r"^(?P<student>(?:[^\W_]|\.)+?)(?:[_\- ].*)?\.(?:ipynb|py)$",
     # Canvas: lastfirst_12345_67890_name.ipynb, lastfirst_LATE_12345_67890_name.ipynb -> 12345
     "canvas": r"^[^_]+_(?:LATE_)?(?P<student>\d+)_\d+_.*\.(?:ipynb|py)$",
 }
@@ -127,7 +128,7 @@ def _litter(name: str) -> bool:
 
 def student_of(name: str, pattern: str) -> str | None:
     """The student id in a file name, by a preset (plain, canvas) or a regex with (?P<student>...)."""
-    match = re.match(PATTERNS.get(pattern, pattern), name)
+    match = re.match(PATTERNS.get(pattern, pattern), unicodedata.normalize("NFC", name))  # macOS zips: NFD
     return match.group("student") if match else None
 
 

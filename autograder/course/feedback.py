@@ -27,6 +27,8 @@ def write_feedback(course: Course, assignment: str) -> int:
     stem = Path(course.notebook_name(assignment)).stem
     language = load_spec(course.spec_path(assignment)).language
     results = stored_results(course, assignment)
+    if not results:  # as export says when nothing is in the gradebook: one line, exit 2
+        raise UsageError(f"nothing of {assignment} is graded yet (autograde it first)")
     late = late_rows(course, assignment)
     for student, result in results.items():
         folder = course.root / "feedback" / student / assignment

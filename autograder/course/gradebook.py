@@ -170,6 +170,15 @@ def final_scores(course: Course, assignment: str) -> list[ScoreRow]:
         raise InfrastructureError(f"the gradebook is unavailable: {error}") from None
 
 
+def roster(course: Course) -> set[str]:
+    """The ids of the students in the gradebook (the roster init added, and any added since)."""
+    try:
+        with open_gradebook(course.db_url) as gradebook:
+            return {student.id for student in gradebook.students}
+    except SQLAlchemyError as error:
+        raise InfrastructureError(f"the gradebook is unavailable: {error}") from None
+
+
 def stored_results(course: Course, assignment: str, students: list[str] | None = None) -> dict[str, SubmissionResult]:
     """The results on disk for these students (every student when None; graded under any spec version)."""
     folder = course.results_dir(assignment) / "results"

@@ -149,3 +149,17 @@ def test_a_folder_is_a_bundle_only_when_its_one_notebook_imports_code_beside_it(
     notebook, files = read_submission(bundle)
     assert notebook.cells[0].source == "from helpers import tools" and set(files) == {"helpers/__init__.py"}
     assert json.loads(nbformat.writes(notebook))["nbformat"] == 4
+
+
+def test_cells_without_ids_are_read_without_a_warning():
+    import json
+    import warnings
+
+    from autograder.notebooks import notebook_from_bytes
+
+    cell = {"cell_type": "code", "source": "x = 1", "metadata": {}, "outputs": [], "execution_count": None}
+    document = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}  # 4.5 wants ids
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        notebook = notebook_from_bytes(json.dumps(document).encode(), "colab.ipynb")
+    assert notebook.cells[0].source == "x = 1"

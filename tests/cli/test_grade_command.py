@@ -176,3 +176,28 @@ def test_time_limits_must_be_positive(tmp_path, capsys, command, flag, value):
     arguments = [command, str(EXAMPLES / "carol_notebook.ipynb"), "--assignment", "cs231n-optim", flag, value]
     assert main(arguments) == 2
     assert f"argument {flag}: a time limit must be a positive number of seconds" in capsys.readouterr().err
+
+
+def _parsers(parser):
+    import argparse
+
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                yield from _parsers(child)
+
+
+def test_every_help_gives_the_defaults():
+    from autograder.cli import build_parser
+
+    for parser in _parsers(build_parser()):
+        shown = parser.format_help()
+        for action in parser._actions:
+            if action.option_strings and action.default not in (None, False) and action.help != "==SUPPRESS==":
+                if action.dest in ("help", "version"):
+                    continue
+                assert action.help and "default" in parser._get_formatter()._get_help_string(action), (
+                    f"{parser.prog} {action.option_strings[0]}: no default in its help"
+                )
+        assert "usage:" in shown

@@ -159,3 +159,28 @@ def test_a_failed_init_in_an_existing_folder_removes_only_what_it_made(tmp_path)
     with pytest.raises(ValueError):
         init_course(target, roster=tmp_path / "missing.csv")
     assert [entry.name for entry in target.iterdir()] == ["notes.txt"]
+
+
+def test_collect_takes_unicode_ids_and_warns_about_students_not_on_the_roster(tmp_path, capsys):
+    import unicodedata
+
+    (tmp_path / "roster.csv").write_text("id\nalice\n김민준\n", encoding="utf-8")
+    course = init_course(tmp_path / "course", assignments=["01-gradient-descent"], roster=tmp_path / "roster.csv")
+    main(["release", "01-gradient-descent", "--course", str(course.root)])
+    capsys.readouterr()
+    download = write_download(tmp_path / "dl.zip", {
+        unicodedata.normalize("NFD", "김민준_과제1.ipynb"): ("{}", WHEN),  # as a Mac zips it
+        "alice.ipynb": ("{}", WHEN),
+        "mallory.ipynb": ("{}", WHEN),
+    })  # fmt: skip
+    assert main(["collect", "01-gradient-descent", str(download), "--course", str(course.root)]) == 0
+    out, err = capsys.readouterr()
+    assert "collected 김민준:" in out and "3 submission(s)" in out
+    assert "warning: not on the roster: mallory" in err and "alice" not in err
+
+
+def test_feedback_and_export_with_nothing_graded_say_so_alike(course, capsys):
+    assert main(["feedback", "01-gradient-descent", "--course", str(course.root)]) == 2
+    assert "nothing of 01-gradient-descent is graded yet (autograde it first)" in capsys.readouterr().err
+    assert main(["export", "01-gradient-descent", "--course", str(course.root)]) == 2
+    assert "autograde it first" in capsys.readouterr().err

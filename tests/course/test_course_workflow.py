@@ -120,6 +120,7 @@ def test_course_from_init_to_export(database, tmp_path, request):
     erin = (course / "feedback" / "erin" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
     assert "0 / 10 (지각 감점 후; 감점 전 10)" in erin and "지각 감점으로 10점이 빠졌습니다" in erin
     assert "late: erin 10 -> 0 of 10 (penalty 10," in again.stdout  # autograde shows it too
+    assert "no submission from 1 student(s) on the roster: dave" in again.stdout
     carol = before["carol.json"]
     assert carol["score"] == 0 and "셀 4에서 커널이 죽었습니다" in carol["error"]
     assert "is not a notebook" in before["frank.json"]["error"]
