@@ -132,9 +132,6 @@ def autograde_command(arguments: argparse.Namespace) -> int:
         cluster=arguments.cluster, names=paths, secret=secret,
     )  # fmt: skip
     print(summary_table(outcome))
-    absent = sorted(roster(course) - set(found)) if not arguments.student else []
-    if absent:
-        print(f"no submission from {len(absent)} student(s) on the roster: {', '.join(absent)}")
     try:
         written = write_gradebook(course, arguments.assignment, list(found))
     except InfrastructureError as error:
@@ -142,6 +139,9 @@ def autograde_command(arguments: argparse.Namespace) -> int:
         print("gdgrade: run autograde again to write them into the gradebook", file=sys.stderr)
         return ExitCode.INFRASTRUCTURE
     print(f"\ngradebook: {written} submission(s) written ({_safe_url(course.db_url)})")
+    absent = sorted(roster(course) - set(found)) if not arguments.student else []
+    if absent:
+        print(f"no submission from {len(absent)} student(s) on the roster: {', '.join(absent)}")
     for row in late_rows(course, arguments.assignment).values():
         print(f"late: {row.student} {row.raw_score:g} -> {row.score:g} of {row.max_score:g} "
               f"(penalty {row.late_penalty:g}, {row.seconds_late / 3600:.1f} h late)")  # fmt: skip
