@@ -206,7 +206,10 @@ class Progress:
         if not _is_terminal(self.stream):
             print(f"{line}   (not full marks: {self.failed}, ETA {self._eta():.0f} s)", file=self.stream, flush=True)
             return
-        bar = self._live_bar(reused)
+        if self._bar is None and reused:  # the results graded before come first, as plain lines
+            print(line, file=self.stream, flush=True)
+            return
+        bar = self._bar or self._start_bar()
         bar.write(line, file=self.stream)
         bar.set_postfix_str(f"not full marks: {self.failed}", refresh=False)
         bar.update(1)
@@ -216,35 +219,18 @@ class Progress:
             return 0.0
         return (time.monotonic() - self.started) / self.graded * (self.total - self.done)
 
-    def _live_bar(self, reused: bool):
-        if self._bar is None and not reused:
-            from tqdm import tqdm
+    def _start_bar(self):
+        from tqdm import tqdm
 
-            self._bar = tqdm(total=self.total, initial=self.done - 1, file=self.stream, unit="submission",
-                             smoothing=0, dynamic_ncols=True, leave=True)  # fmt: skip
-        return self._bar or _Lines(self.stream)
+        self._bar = tqdm(total=self.total, initial=self.done - 1, file=self.stream, unit="submission", smoothing=0,
+                         dynamic_ncols=True, leave=True)  # fmt: skip
+        return self._bar
 
     def close(self) -> None:
         """End the bar (if one was drawn)."""
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-
-
-class _Lines:
-    """A stand-in for the bar before it starts: lines only (for results graded before)."""
-
-    def __init__(self, stream):
-        self.stream = stream
-
-    def write(self, line: str, file=None) -> None:
-        print(line, file=file or self.stream, flush=True)
-
-    def set_postfix_str(self, text: str, refresh: bool = False) -> None:
-        """Nothing to show yet."""
-
-    def update(self, count: int) -> None:
-        """Nothing to move yet."""
 
 
 def _is_terminal(stream) -> bool:

@@ -135,38 +135,35 @@ def read_submission(path: str | Path):
     return notebook_from_bytes(bundle.entry, bundle.entry_name), bundle.files
 
 
+def parsed_cells(sources: list[str]) -> list[ast.Module]:
+    """Each cell's syntax tree, IPython magics turned into plain calls; unparsable cells skipped."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    transformer, trees = TransformerManager(), []
+    for source in sources:
+        try:
+            trees.append(ast.parse(transformer.transform_cell(source)))
+        except (SyntaxError, ValueError):
+            continue
+    return trees
+
+
 def defined_names(cells) -> set[str]:
     """The names code cells bind at top level (functions, classes, assignments, imports);
-    lines of IPython magics and shell escapes are left out, cells that do not parse skipped."""
-    names: set[str] = set()
-    for cell in cells:
-        if cell.cell_type != "code":
-            continue
-        lines = [line for line in _source(cell).splitlines() if not line.lstrip().startswith(("%", "!"))]
-        try:
-            tree = ast.parse("\n".join(lines))
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            names |= _bound_names(node)
-    return names
+    cells that do not parse are skipped."""
+    trees = parsed_cells([_source(cell) for cell in cells if cell.cell_type == "code"])
+    return {name for tree in trees for node in tree.body for name in _bound_names(node)}
 
 
 def imported_modules(sources: list[str]) -> set[str]:
-    """Every module name the code imports anywhere (inside functions too), absolute imports only;
-    magics and shell escapes left out, code that does not parse skipped."""
+    """Every module name the code imports anywhere (inside functions too), absolute imports
+    only; cells that do not parse are skipped."""
     names: set[str] = set()
-    for source in sources:
-        lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
-        try:
-            tree = ast.parse("\n".join(lines))
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names |= {alias.name for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.add(node.module)
+    for node in (node for tree in parsed_cells(sources) for node in ast.walk(tree)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
     return names
 
 

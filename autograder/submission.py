@@ -7,7 +7,6 @@ the submission becomes part of its result. Only the grader's own failures raise
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import time
 from dataclasses import asdict, replace
@@ -24,6 +23,7 @@ from autograder.sandbox.kernel import CellIssue, ExecutionReport, KernelSession
 from autograder.sandbox.pool import KernelPool
 from autograder.sandbox.remote import KernelStudent, RemoteSession
 from autograder.spec import AssignmentSpec
+from autograder.student.calls import module_location
 from autograder.timing import measuring, phase
 
 
@@ -85,14 +85,7 @@ def modules_to_warm(cells, files: dict[str, bytes]) -> list[str]:
     sources = [cell.source for cell in cells if cell.cell_type == "code"]
     own = {Path(name).with_suffix("").parts[0] for name in files}
     wanted = sorted(name for name in imported_modules(sources) if name.split(".")[0] not in own | set(GRADER_PACKAGES))
-    return [name for name in wanted if _installed(name.split(".")[0])]
-
-
-def _installed(top: str) -> bool:
-    try:
-        return importlib.util.find_spec(top) is not None
-    except (ImportError, ValueError):
-        return False
+    return [name for name in wanted if module_location(name.split(".")[0])]  # installed (nothing imported)
 
 
 def missing_because(cells, issues: list[CellIssue]):

@@ -22,7 +22,7 @@ from autograder.course.collect import PATTERNS, collect
 from autograder.course.exports import EXPORTERS
 from autograder.course.feedback import late_rows, write_feedback
 from autograder.course.gradebook import final_scores, roster, stored_results, write_gradebook
-from autograder.course.layout import DEFAULT_STUDENT_INSTALL, init_course, open_course, require_assignment
+from autograder.course.layout import DEFAULT_STUDENT_INSTALL, init_course, open_course, require_assignment, safe_url
 from autograder.course.submissions import course_submissions, record_missing
 from autograder.errors import InfrastructureError, UsageError
 from autograder.hidden_draws import grading_secret
@@ -138,7 +138,7 @@ def autograde_command(arguments: argparse.Namespace) -> int:
         print(f"gdgrade: {error}; the results are kept in {results_dir}", file=sys.stderr)
         print("gdgrade: run autograde again to write them into the gradebook", file=sys.stderr)
         return ExitCode.INFRASTRUCTURE
-    print(f"\ngradebook: {written} submission(s) written ({_safe_url(course.db_url)})")
+    print(f"\ngradebook: {written} submission(s) written ({safe_url(course.db_url)})")
     absent = sorted(roster(course) - set(found)) if not arguments.student else []
     if absent:
         print(f"no submission from {len(absent)} student(s) on the roster: {', '.join(absent)}")
@@ -150,13 +150,6 @@ def autograde_command(arguments: argparse.Namespace) -> int:
         print("\n".join(["", *summary_lines(class_summary(stored), spec.language)]).rstrip())
         print(f"the whole picture: gdgrade report {arguments.assignment}")
     return grader_failures(len(outcome.infrastructure_failures))
-
-
-def _safe_url(url: str) -> str:
-    """A database URL without its password."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def feedback_command(arguments: argparse.Namespace) -> int:

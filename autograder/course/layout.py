@@ -216,15 +216,15 @@ def connected_gradebook(db_url: str):
     try:
         return open_gradebook(db_url)
     except ModuleNotFoundError as error:
-        raise UsageError(f"the gradebook {_safe_url(db_url)} needs the Python database driver {error.name!r} "
+        raise UsageError(f"the gradebook {safe_url(db_url)} needs the Python database driver {error.name!r} "
                          f"(pip install {error.name}); pip install 'gdgrade[postgres]' gives psycopg2, for "
                          "postgresql+psycopg2:// URLs") from None  # fmt: skip
     except SQLAlchemyError as error:
         first_line = str(error.orig if getattr(error, "orig", None) else error).strip().splitlines()[0]
-        raise UsageError(f"cannot reach the gradebook {_safe_url(db_url)}: {first_line}") from None
+        raise UsageError(f"cannot reach the gradebook {safe_url(db_url)}: {first_line}") from None
 
 
-def _safe_url(db_url: str) -> str:
+def safe_url(db_url: str) -> str:
     """The URL without its password."""
     from sqlalchemy.engine import make_url
 

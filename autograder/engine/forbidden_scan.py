@@ -19,6 +19,8 @@ import importlib
 import sys
 from dataclasses import dataclass
 
+from autograder.notebooks import parsed_cells
+
 IMPORTERS = ("importlib.import_module", "__import__")
 
 
@@ -29,19 +31,6 @@ class Hit:
     module: str
     symbol: str
     line: int
-
-
-def parsed_cells(sources: list[str]) -> list[ast.Module]:
-    """Each cell's syntax tree, IPython magics turned into plain calls; unparsable cells skipped."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    transformer, trees = TransformerManager(), []
-    for source in sources:
-        try:
-            trees.append(ast.parse(transformer.transform_cell(source)))
-        except (SyntaxError, ValueError):
-            continue
-    return trees
 
 
 def _constant_text(node: ast.AST) -> str | None:
