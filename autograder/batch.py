@@ -19,6 +19,7 @@ import os
 import stat
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
@@ -29,21 +30,22 @@ from autograder.bundles import folder_is_bundle
 from autograder.errors import InfrastructureError, UsageError
 from autograder.hidden_draws import PUBLIC_SECRET, secret_digest, with_drawn_probes
 from autograder.journal import file_digest, load_result, write_atomically
+from autograder.notebooks import SUBMISSION_SUFFIXES
 from autograder.results import SubmissionResult
 from autograder.sandbox.backends import Sandbox, preload_for
 from autograder.sandbox.pool import pool_for
 from autograder.spec import AssignmentSpec
 from autograder.submission import grade_submission
 
-SUBMISSION_SUFFIXES = (".ipynb", ".py", ".zip")
-
 
 @dataclass(frozen=True)
 class Found:
-    """What a batch was given: the submissions to grade, and the files refused (file -> reason)."""
+    """What a batch was given: the submissions to grade, the files refused (file -> reason),
+    and the files inside given folders that are not submissions (left alone, but said)."""
 
     submissions: list[Path]
     refused: dict[str, str]
+    ignored: list[Path] = field(default_factory=list)
 
 
 def refusal(path: Path) -> str | None:
@@ -58,6 +60,9 @@ def refusal(path: Path) -> str | None:
         return _folder_refusal(path)
     if not stat.S_ISREG(status.st_mode):
         return "it is not a regular file"
+    if path.suffix.lower() not in SUBMISSION_SUFFIXES:
+        kinds = ", ".join(SUBMISSION_SUFFIXES)
+        return f"a {path.suffix or 'suffix-less'} file is not a submission; gdgrade grades {kinds}"
     if status.st_nlink > 1:
         return "it has other hard links; submit a copy of the file"
     return None
@@ -73,45 +78,70 @@ def _folder_refusal(folder: Path) -> str | None:
     return None
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Submissions in a folder, without following links: files, and bundle folders as one each."""
+def _walk(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Submissions in a folder, without following links: files, and bundle folders as one
+    each; and the folder's other files (not hidden ones), which are not graded."""
     if folder_is_bundle(folder):
-        return [folder]
-    found = []
+        return [folder], []
+    found, ignored = [], []
     for root, folders, files in os.walk(folder):
         bundles = [f for f in folders if not f.startswith(".") and folder_is_bundle(Path(root) / f)]
         found += [Path(root) / name for name in sorted(bundles)]
         folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in bundles)
-        found += [Path(root) / name for name in sorted(files) if Path(name).suffix in SUBMISSION_SUFFIXES]
-    return found
+        for name in sorted(files):
+            wanted = Path(name).suffix.lower() in SUBMISSION_SUFFIXES
+            if wanted or not name.startswith("."):
+                (found if wanted else ignored).append(Path(root) / name)
+    return found, ignored
 
 
-def _candidates(argument: str) -> list[Path]:
+def _candidates(argument: str) -> tuple[list[Path], list[Path]]:
     path = Path(argument)
     if path.is_dir() and not path.is_symlink():
         return _walk(path)
     if path.exists() or path.is_symlink():
-        return [path]
+        return [path], []
     matches = sorted(Path(p) for p in glob.glob(argument))
     if not matches:
         raise UsageError(f"no submission found at {argument}")
-    return [m for p in matches for m in (_walk(p) if p.is_dir() and not p.is_symlink() else [p])]
+    found, ignored = [], []
+    for match in matches:  # a pattern's other files are passed over, as a folder's are
+        if match.is_dir() and not match.is_symlink():
+            inner, skipped = _walk(match)
+        elif match.suffix.lower() in SUBMISSION_SUFFIXES or match.is_symlink():
+            inner, skipped = [match], []
+        else:
+            inner, skipped = [], [match]
+        found, ignored = found + inner, ignored + skipped
+    return found, ignored
 
 
 def collect_submissions(arguments: Iterable[str]) -> Found:
     """Files, folders (their .ipynb, .py and .zip files, and bundle folders) and glob patterns,
-    in a stable order; links refused."""
-    found, refused = [], {}
-    for path in (p for argument in arguments for p in _candidates(argument)):
-        reason = refusal(path)
-        if reason is None:
-            found.append(path.resolve())
-        else:
-            refused[str(path)] = reason
+    in a stable order; links and other kinds of file refused."""
+    found, refused, ignored = [], {}, []
+    for argument in arguments:
+        paths, skipped = _candidates(argument)
+        ignored += skipped
+        for path in paths:
+            reason = refusal(path)
+            if reason is None:
+                found.append(path.resolve())
+            else:
+                refused[str(path)] = reason
     unique = list(dict.fromkeys(found))
     if not unique:
         raise UsageError("no submissions to grade" + "".join(f"; {p}: {r}" for p, r in refused.items()))
-    return Found(unique, refused)
+    return Found(unique, refused, ignored)
+
+
+def ignored_line(ignored: list[Path], shown: int = 3) -> str | None:
+    """One line about the files in given folders that were not graded (None if there are none)."""
+    if not ignored:
+        return None
+    names = ", ".join(printable(str(path)) for path in ignored[:shown]) + (", ..." if len(ignored) > shown else "")
+    kinds = ", ".join(SUBMISSION_SUFFIXES)
+    return f"not graded: {len(ignored)} file(s) in the given folders are not submissions ({kinds}): {names}"
 
 
 def _safe_name(text: str) -> str:
@@ -186,11 +216,11 @@ class BatchOutcome:
 class Progress:
     """Progress on stderr. On a terminal, a live bar (tqdm) with the rate and an ETA from the
     submissions graded so far, and one line per finished submission above it; in a log (not
-    a terminal), the same lines, each with the counts and the ETA."""
+    a terminal), the same lines, each with the counts and the ETA; nothing when ``quiet``."""
 
-    def __init__(self, total: int, stream=None):
+    def __init__(self, total: int, stream=None, quiet: bool = False):
         self.total, self.done, self.graded, self.failed = total, 0, 0, 0
-        self.stream = stream or sys.stderr
+        self.stream, self.quiet = stream or sys.stderr, quiet
         self.started = time.monotonic()
         self._bar = None
 
@@ -200,6 +230,8 @@ class Progress:
         self.graded += not reused
         if result is None or result.error or result.score < result.max_score:
             self.failed += 1
+        if self.quiet:
+            return
         score = f"{result.score:g}/{result.max_score:g}" if result else "grader failure"
         line = f"[{self.done:>{len(str(self.total))}}/{self.total}] {name}: {score}"
         line += " (already graded)" if reused else ""
@@ -353,14 +385,82 @@ def _guarded(function: Callable[[Job], dict], job: Job):
         return job.submission, None, f"{type(failure).__name__}: {failure}"
 
 
+NOTE_WIDTH = 100  # a table's note: one line; the whole text is in the reports
+
+
 def summary_table(outcome: BatchOutcome) -> str:
-    """A plain-text table: student, score, max score and any submission error."""
+    """A plain-text table: student, score, max score, and a one-line note: the submission's
+    error, else what went wrong running its cells (timeouts, input(), failed imports)."""
     rows = [("student", "score", "max", "note")]
     for result in outcome.results:
-        note = (result.error or "")[:60]
-        rows.append((result.student, f"{result.score:g}", f"{result.max_score:g}", note))
+        rows.append((one_line(result.student), f"{result.score:g}", f"{result.max_score:g}", table_note(result)))
     for name, failure in outcome.infrastructure_failures.items():
-        rows.append((name, "-", "-", f"grader failure, will retry: {failure[:50]}"))
+        rows.append((one_line(name), "-", "-", one_line(f"grader failure, will retry: {failure}")))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip() for r in rows]
     return "\n".join([lines[0], "-" * len(lines[0])] + lines[1:])
+
+
+def table_note(result: SubmissionResult) -> str:
+    """What a batch table says about a submission besides its score, in one line (empty when
+    nothing went wrong)."""
+    if result.error:
+        return one_line(result.error)
+    issues = [str(issue.get("message", "")) for issue in result.execution.get("issues", [])]
+    if not issues:
+        return ""
+    more = f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""
+    return one_line(issues[0]) + more
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control and format characters (escape sequences, bidi
+    overrides) shown as ``?``, tabs as spaces; line breaks are kept."""
+    return "".join(
+        " " if c == "\t" else c if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf") else "?" for c in text
+    )
+
+
+def one_line(text: str, width: int = NOTE_WIDTH) -> str:
+    """``text``'s first line, printable, cut at a word before ``width`` characters (with an
+    ellipsis) when longer."""
+    lines = printable(text).strip().splitlines()
+    first = lines[0] if lines else ""
+    if len(first) <= width and len(lines) <= 1:
+        return first
+    cut = first[: width - 1]
+    if len(first) > width - 1 and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def failed_checks(results: list[SubmissionResult]) -> str:
+    """Every failed check of every submission, with its verdict (what ``-v`` adds to the table)."""
+    blocks = []
+    for result in results:
+        lines, said = [f"{result.student}:"], set()
+        for check in (check for check in result.checks if not check.passed):
+            why = "" if check.message in said else f": {check.message}"  # one reason for many checks, once
+            said.add(check.message)
+            lines.append(f"  ✗ {check.full_name}  {check.score:g}/{check.max_score:g}{why}")
+        if len(lines) > 1:
+            blocks.append("\n".join(lines))
+    return "\n".join(blocks)
+
+
+def missing_everywhere(results: list[SubmissionResult]) -> list[str]:
+    """The spec's symbols that no submission which ran defines (two or more ran): more likely
+    a misspelt symbol in the spec than a whole class's mistake."""
+    ran = [result for result in results if not result.error and "missing_symbols" in result.execution]
+    if len(ran) < 2:
+        return []
+    return sorted(set.intersection(*(set(result.execution["missing_symbols"]) for result in ran)))
+
+
+def missing_warning(results: list[SubmissionResult]) -> str | None:
+    """The warning :func:`missing_everywhere` calls for (None when every symbol was found somewhere)."""
+    names = missing_everywhere(results)
+    if not names:
+        return None
+    return (f"warning: no submission defines {', '.join(names)}: is the spec's symbol misspelt? "
+            "gdgrade spec check SPEC --notebook NOTEBOOK compares them with a notebook's")  # fmt: skip

@@ -48,7 +48,14 @@ class SpecError(GdgradeError):
 
 
 class UsageError(GdgradeError, ValueError):
-    """What the user asked for cannot be done; reported in one line (exit code 2)."""
+    """What the user asked for cannot be done; reported in one line (exit code 2).
+
+    In a notebook too (``check("typo")``): IPython shows the line, not a traceback into gdgrade.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython (Jupyter, Colab, nbgrader) shows instead of a traceback into gdgrade."""
+        return _shown_alone(self)
 
 
 class InfrastructureError(GdgradeError):
@@ -60,4 +67,9 @@ class CheckFailedError(AssertionError):
 
     def _render_traceback_(self) -> list[str]:
         """What IPython (Jupyter, Colab, nbgrader) shows instead of a traceback into gdgrade."""
-        return f"{type(self).__name__}: {self}".splitlines()
+        return _shown_alone(self)
+
+
+def _shown_alone(error: BaseException) -> list[str]:
+    """An error as its name and message, the lines a notebook shows for it."""
+    return f"{type(error).__name__}: {error}".splitlines()

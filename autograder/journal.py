@@ -9,6 +9,7 @@ is graded again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -20,11 +21,30 @@ from pathlib import Path
 from autograder.results import SubmissionResult
 
 
-def replace_atomically(path: Path, write: Callable, mode: str = "w") -> None:
-    """Write ``path`` through ``write(handle)`` so that a crash leaves the old file or the new one."""
+@functools.cache
+def created_file_mode() -> int:
+    """The permissions a file created the ordinary way gets (0o666 less the umask), read
+    without changing the umask where Linux shows it."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii").splitlines()
+        umask = next(int(line.split()[1], 8) for line in status if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        umask = os.umask(0o022)
+        os.umask(umask)
+    return 0o666 & ~umask
+
+
+def replace_atomically(path: Path, write: Callable, mode: str = "w", shared: bool = False) -> None:
+    """Write ``path`` through ``write(handle)`` so that a crash leaves the old file or the new one.
+
+    ``shared``: the file gets the permissions of any other file gdgrade writes (results and
+    reports alike); otherwise it stays the owner's only (a cache of reference numbers).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        if shared:
+            os.fchmod(descriptor, created_file_mode())
         with os.fdopen(descriptor, mode, **({"encoding": "utf-8"} if "b" not in mode else {})) as handle:
             write(handle)
             handle.flush()
@@ -49,7 +69,7 @@ def json_safe(value):
 def write_atomically(path: Path, payload: dict) -> None:
     """Write JSON so that a crash leaves either the old file or the new one, never half."""
     text = json.dumps(json_safe(payload), indent=1, allow_nan=False)
-    replace_atomically(path, lambda handle: handle.write(text))
+    replace_atomically(path, lambda handle: handle.write(text), shared=True)
 
 
 def read_result(path: Path) -> SubmissionResult | None:

@@ -55,6 +55,7 @@ EN: dict[str, str] = {
     "class mistakes heading": "most common mistakes:",
     "class mistake count": "{mistake} ({count})",
     "class unnamed count": "unnamed ({count})",
+    "class errors count": "could not be run, so not counted above: {count} (see the table's notes)",
     "loss curve departs": "{label}: the loss curve departs at step {step}",
     "diverges like": "{label}: diverges like the reference",
     "converges like": "{label}: converges like the reference",
@@ -101,6 +102,17 @@ EN: dict[str, str] = {
     "page check": "check",
     "page score": "score",
     "page step": "step",
+    "page input": "input",
+    "page steps": (
+        "In the tables and plots, step 0 is the start point (the parameters before any update) and "
+        "step k comes after k updates."
+    ),
+    "page lr steps": (
+        "The learning rate at step k is the one the update from step k to step k + 1 uses (your schedule's "
+        "value at k, counted as torch's schedulers count), so a wrong lr at step k shows in the parameters "
+        "from step k + 1."
+    ),
+    "page shown": 'Shown below: probe "{label}".',
     "page yours": "yours",
     "page reference": "reference",
     "page final": "{final} / {maximum} (after the late penalty; {raw} before it)",
@@ -109,6 +121,11 @@ EN: dict[str, str] = {
     "page lr": "learning rate",
     "page loss": "loss",
     "hidden only autograde": "(hidden probes are graded by gdgrade autograde only; this ran the public ones)",
+    "not graded": "not graded: the submission could not be run (the reason is given once, for the whole submission)",
+    "page verdict": "verdict",
+    "summary error": "**The notebook could not be graded normally:** {error}",
+    "class count header": "n",
+    "class student": "student",
 }
 
 KO: dict[str, str] = {
@@ -155,6 +172,7 @@ KO: dict[str, str] = {
     "class mistakes heading": "가장 흔한 실수:",
     "class mistake count": "{mistake} ({count}명)",
     "class unnamed count": "이름 없음 ({count}명)",
+    "class errors count": "실행하지 못해 위에 세지 않은 학생: {count}명 (표의 메모 참고)",
     "loss curve departs": "{label}: 손실 곡선이 {step}번째 스텝에서 기준과 달라집니다",
     "diverges like": "{label}: 기준처럼 발산합니다",
     "converges like": "{label}: 기준처럼 수렴합니다",
@@ -201,6 +219,13 @@ KO: dict[str, str] = {
     "page check": "검사",
     "page score": "점수",
     "page step": "스텝",
+    "page input": "입력",
+    "page steps": "표와 그림에서 스텝 0은 시작점(업데이트 전의 파라미터)이고, 스텝 k는 k번 업데이트한 뒤입니다.",
+    "page lr steps": (
+        "스텝 k의 학습률은 스텝 k에서 스텝 k + 1로 가는 업데이트가 쓰는 값, 곧 스케줄에 k를 넣은 값입니다(스케줄러가 "
+        "세는 방식과 같습니다). 그래서 스텝 k의 학습률이 틀리면 파라미터는 스텝 k + 1부터 달라집니다."
+    ),
+    "page shown": '아래는 "{label}" 검사의 결과입니다.',
     "page yours": "내 값",
     "page reference": "기준",
     "page final": "{final} / {maximum} (지각 감점 후; 감점 전 {raw})",
@@ -209,6 +234,11 @@ KO: dict[str, str] = {
     "page lr": "학습률",
     "page loss": "손실",
     "hidden only autograde": "(숨겨진 검사는 gdgrade autograde에서만 채점합니다. 여기서는 공개 검사만 실행했습니다)",
+    "not graded": "채점하지 못했습니다: 제출물을 실행할 수 없었습니다(원인은 제출물 전체에 대해 한 번만 적었습니다)",
+    "page verdict": "판정",
+    "summary error": "**노트북을 정상적으로 채점하지 못했습니다:** {error}",
+    "class count header": "인원",
+    "class student": "학생",
 }
 
 TABLES = {"en": EN, "ko": KO}
@@ -275,22 +305,32 @@ def number(value: float, digits: int = 6) -> str:
 # what a group captured (a cell's number, a function's name, a reason) is localised in turn.
 CALLED = r"[\w.]+(?:\([^()]*\))?"  # a name, maybe called: adam_step, adam_step(), step_decay(0)
 NAME = rf"({CALLED}(?:, {CALLED})*)"  # what a message is about: functions, symbols
+FILE = r"(\S(?:.*\S)?\.(?i:ipynb|py|zip))"  # a submission's file name: what the messages about reading it name
 MISSING_MODULE = r" \(the grading environment does not have it; the student guide lists what it provides\)"
 _KO_FAULTS = [
-    (r"cell (\d+) asked for keyboard input; grading has no keyboard, so the rest of it was skipped",
-     "셀 {0}이(가) 키보드 입력(input())을 기다렸습니다. 채점에는 키보드가 없으므로 그 셀의 나머지는 건너뛰었습니다"),
-    (r"cell (\d+) ran past the ([\d.e+-]+) s limit", "셀 {0}이(가) 제한 시간 {1}초를 넘겼습니다"),
-    (r"cell (\d+) raised ModuleNotFoundError: (.*)" + MISSING_MODULE,
-     "셀 {0}에서 ModuleNotFoundError가 났습니다: {1} (채점 환경에 없는 모듈입니다. 학생 안내서에 있는 것을 쓰세요)",
+    (r"code cell (\d+) asked for keyboard input; grading has no keyboard, so the rest of it was skipped",
+     "코드 셀 {0}이(가) 키보드 입력(input())을 기다렸습니다. "
+     "채점에는 키보드가 없으므로 그 셀의 나머지는 건너뛰었습니다"),
+    (r"code cell (\d+) ran past the ([\d.e+-]+) s limit", "코드 셀 {0}이(가) 제한 시간 {1}초를 넘겼습니다"),
+    (r"code cell (\d+) raised ModuleNotFoundError: (.*)" + MISSING_MODULE,
+     "코드 셀 {0}에서 ModuleNotFoundError가 났습니다: {1} "
+     "(채점 환경에 없는 모듈입니다. 학생 안내서에 있는 것을 쓰세요)",
      {1}),
-    (r"cell (\d+) raised (\w+): (.*)", "셀 {0}에서 {1} 오류가 났습니다: {2}", {2}),
-    (r"cell (\d+) raised (\w+)", "셀 {0}에서 {1} 오류가 났습니다"),
-    (r"cell (\d+) printed more than grading keeps; the rest was dropped",
-     "셀 {0}의 출력이 채점이 보관하는 양보다 많아 나머지는 버렸습니다"),
-    (r"the kernel died in cell (\d+)", "셀 {0}에서 커널이 죽었습니다"),
-    (r"the kernel was restarted after cell (\d+); the cells before it ran again",
-     "셀 {0} 다음에 커널을 다시 시작했고, 그 앞의 셀들을 다시 실행했습니다"),
+    (r"code cell (\d+) raised (\w+): (.*)", "코드 셀 {0}에서 {1} 오류가 났습니다: {2}", {2}),
+    (r"code cell (\d+) raised (\w+)", "코드 셀 {0}에서 {1} 오류가 났습니다"),
+    (r"code cell (\d+) printed more than grading keeps; the rest was dropped",
+     "코드 셀 {0}의 출력이 채점이 보관하는 양보다 많아 나머지는 버렸습니다"),
+    (r"the kernel died in code cell (\d+)", "코드 셀 {0}에서 커널이 죽었습니다"),
+    (r"the kernel was restarted after code cell (\d+); the cells before it ran again",
+     "코드 셀 {0} 다음에 커널을 다시 시작했고, 그 앞의 셀들을 다시 실행했습니다"),
     (r"the notebook ran past its total time limit", "노트북 전체가 제한 시간을 넘겼습니다"),
+    (r"the kernel is no longer running", "커널이 더 이상 실행되고 있지 않습니다"),
+    (r"the kernel died", "커널이 죽었습니다"),
+    (r"the sandbox could not be prepared: (.+)", "샌드박스를 준비하지 못했습니다: {0}", {0}),
+    (r"(\S+) has no question '(.+)'; use one of: (.+)", "{0}에는 '{1}' 문제가 없습니다. 다음 가운데 하나를 쓰세요: {2}",
+     {0, 1, 2}),
+    (r"still running code cell (\d+) \((.*)\); it may run up to ([\d.e+-]+) s",
+     "코드 셀 {0}이(가) 아직 실행 중입니다({1}). 최대 {2}초까지 걸릴 수 있습니다", {1}),
     (NAME + r" is not defined because (.+)", "{0}이(가) 정의되지 않았습니다. 원인: {1}"),
     (NAME + r" is not defined \(an earlier cell failed: (.+)\)",
      "{0}이(가) 정의되어 있지 않습니다(앞의 셀이 실패했습니다: {1})"),
@@ -318,20 +358,69 @@ _KO_FAULTS = [
     (r"the kernel is gone, so " + NAME + r" could not run", "커널이 없어져서 {0}을(를) 실행하지 못했습니다"),
     (r"grading ran out of its ([\d.e+-]+) s before " + NAME + r" could run",
      "채점 시간 {0}초가 다 되어 {1}을(를) 실행하지 못했습니다"),
+    # what the grader found wrong with a result that crossed (autograder.engine.student_code)
+    (NAME + r" returned a value of the wrong type or shape: (.+)",
+     "{0}이(가) 돌려준 값의 모양이나 형식이 맞지 않습니다: {1}"),
+    (r"expected a float array, got (.+)", "float 배열이어야 하는데 {0}입니다"),
+    (r"expected a float array of shape (\(.*\)), got (.+)", "모양이 {0}인 float 배열이어야 하는데 {1}입니다"),
+    (r"expected a list of (\d+) epochs, got (.+)", "에폭 {0}개의 리스트여야 하는데 {1}입니다"),
+    (r"expected each epoch as a list of integer index arrays", "각 에폭은 정수 인덱스 배열의 리스트여야 합니다"),
+    (r"expected (\d+) results, got (.+)", "결과가 {0}개여야 하는데 {1}입니다"),
+    (r"expected numbers for every input", "모든 입력에 대해 숫자를 돌려줘야 합니다"),
+    (r"expected the parameters after every update or epoch, got (.+)",
+     "매 업데이트나 에폭 뒤의 파라미터를 돌려줘야 하는데 {0}입니다"),
+    (r"an? (\w+) array of shape (\(.*\))", "모양이 {1}인 {0} 배열"),
+    (NAME + r": the record of calls from the kernel does not fit what was asked \(tampered with\?\)",
+     "{0}: 커널이 보낸 호출 기록이 요청과 맞지 않습니다. 채점 코드를 건드렸습니까?"),
+    (r"the result cannot be graded: (.+)", "결과를 채점할 수 없습니다: {0}"),
+    (r"arrays of dtype (\w+) cannot be sent", "dtype이 {0}인 배열은 보낼 수 없습니다"),
+    (r"the value is nested too deeply to send", "값이 너무 깊이 중첩되어 보낼 수 없습니다"),
+    (r"an? (\w+) cannot be sent across the sandbox boundary", "{0} 값은 샌드박스 경계를 넘어 보낼 수 없습니다"),
+    (r"the grader's code in the kernel failed \((.+)\)", "커널 안의 채점 코드가 실패했습니다({0})", {0}),
+    (r"the grader could not attach to the kernel: it did not finish within ([\d.]+) s",
+     "채점기가 커널에 연결하지 못했습니다: {0}초 안에 끝나지 않았습니다"),
+    (r"the grader could not attach to the kernel: (.+)", "채점기가 커널에 연결하지 못했습니다: {0}", {0}),
+    # a submission that cannot be read (after the rules above, which own students' messages)
+    (FILE + r" is cut off: its JSON stops at line (\d+) before the notebook ends",
+     "{0} 파일이 잘려 있습니다: 노트북이 끝나기 전에 JSON이 {1}번째 줄에서 멈춥니다", {0}),
+    (FILE + r" is not a notebook: its JSON breaks at line (\d+), column (\d+) \((.+)\)",
+     "{0}은(는) 노트북이 아닙니다: JSON이 {1}번째 줄 {2}번째 칸에서 깨져 있습니다({3})", {0}),
+    (FILE + r" is not a notebook: its JSON is nested too deeply to read",
+     "{0}은(는) 노트북이 아닙니다: JSON이 너무 깊이 중첩되어 읽을 수 없습니다", {0}),
+    (FILE + r" is not a notebook: its JSON is a (\w+), not a notebook's object",
+     "{0}은(는) 노트북이 아닙니다: JSON이 노트북 객체가 아니라 {1}입니다", {0, 1}),
+    (r"Expecting value", "값이 있어야 할 자리입니다"),  # what Python's json module says, for the line above
+    (r"Expecting ',' delimiter", "쉼표(,)가 있어야 할 자리입니다"),
+    (r"Expecting ':' delimiter", "쌍점(:)이 있어야 할 자리입니다"),
+    (r"Expecting property name enclosed in double quotes", "큰따옴표로 감싼 이름이 있어야 할 자리입니다"),
+    (r"Extra data", "노트북이 끝난 뒤에 남는 내용이 있습니다"),
+    (r"Invalid control character at", "JSON 문자열에 쓸 수 없는 제어 문자가 있습니다"),
+    (r"Invalid \\escape", "잘못된 역슬래시 이스케이프가 있습니다"),
+    (FILE + r" is not a valid notebook: (.+)", "{0}은(는) 올바른 노트북이 아닙니다: {1}", {0, 1}),
+    (FILE + r" is empty", "{0} 파일이 비어 있습니다", {0}),
+    (FILE + r" is not UTF-8 text \(byte (\d+)\)", "{0}은(는) UTF-8 텍스트가 아닙니다({1}번째 바이트)", {0}),
+    (FILE + r" is a (\w+) notebook; gdgrade grades Python",
+     "{0}은(는) {1} 노트북입니다. gdgrade는 파이썬 노트북만 채점합니다", {0, 1}),
+    (r"(.+) holds no notebook or Python file to run \(a \.ipynb or \.py at its top\)",
+     "{0}의 맨 위에 실행할 노트북이나 파이썬 파일(.ipynb, .py)이 없습니다", {0}),
+    (r"(.+) is not a readable zip file: (.+)", "{0}은(는) 읽을 수 있는 zip 파일이 아닙니다: {1}", {0, 1}),
 ]  # fmt: skip
 # (pattern, template, the groups kept verbatim: the student's own error text)
 _KO_COMPILED = [(re.compile(rule[0], re.S), rule[1], rule[2] if len(rule) > 2 else set()) for rule in _KO_FAULTS]
 _KEPT_AS_IS = re.compile(r"\d+|[\w.]+\(\)|.*[가-힣].*", re.S)  # numbers, names, text that is Korean already
 
 
-def localise(text: str, language: str) -> str:
+LOCALISE_DEPTH = 4  # messages nest a few levels (a symbol missing because a cell raised ...), never more
+
+
+def localise(text: str, language: str, depth: int = 0) -> str:
     """A message from the kernel or the sandbox in the assignment's language (unknown ones as they are)."""
-    if language != "ko" or not text:
+    if language != "ko" or not text or depth > LOCALISE_DEPTH:
         return text
     for pattern, template, verbatim in _KO_COMPILED:
         match = pattern.fullmatch(text)
         if match:
-            parts = [part if index in verbatim or _KEPT_AS_IS.fullmatch(part) else localise(part, language)
+            parts = [part if index in verbatim or _KEPT_AS_IS.fullmatch(part) else localise(part, language, depth + 1)
                      for index, part in enumerate(match.groups())]  # fmt: skip
             return _choose_particles(template.format(*parts))
     return text

@@ -30,6 +30,7 @@ from autograder.errors import SubmissionError
 
 MAX_FILE_BYTES = 100 * 1024**2  # outputs included; read at all only below this
 MAX_CODE_BYTES = 20 * 1024**2  # the code that is run
+SUBMISSION_SUFFIXES = (".ipynb", ".py", ".zip")  # what gdgrade grades (and folders of them)
 SKIP_TAGS = {"skip-execution", "gdgrade-skip"}
 CELL_MARKER = re.compile(r"^#\s*(%%|In\s*\[[^\]]*\]\s*:)")
 PIP_LINE = re.compile(r"""^\s*([!%]\s*pip3?\s+install\b|get_ipython\(\)\.(system|run_line_magic)\(\s*['"]pip)""")
@@ -51,12 +52,12 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _decoded(raw: bytes, name: str) -> str:
-    if not raw.strip():
-        raise SubmissionError(f"{name} is empty")
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark is not part of the text
     except UnicodeDecodeError as error:
         raise SubmissionError(f"{name} is not UTF-8 text (byte {error.start})") from None
+    if not text.strip():
+        raise SubmissionError(f"{name} is empty")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -78,14 +79,35 @@ def _notebook_from_json(text: str, name: str):
             warnings.simplefilter("always")
             notebook = nbformat.reads(text, as_version=4)
         _warn_once_with_the_name(caught, name)
-    except (json.JSONDecodeError, nbformat.reader.NotJSONError) as error:
-        raise SubmissionError(f"{name} is not a notebook (invalid JSON: {error})") from None
     except Exception as error:  # nbformat raises several kinds for malformed documents
-        raise SubmissionError(f"{name} is not a valid notebook: {error}") from None
+        raise SubmissionError(not_a_notebook(text, name, error)) from None
     language = notebook.metadata.get("language_info", {}).get("name", "python")
     if language != "python":
         raise SubmissionError(f"{name} is a {language} notebook; gdgrade grades Python")
     return notebook
+
+
+def not_a_notebook(text: str, name: str, error: Exception) -> str:
+    """Why nbformat could not read ``text``, in one line: cut off (a save or an upload that
+    stopped early), JSON broken at a line and column, or JSON that is not a notebook."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as broken:
+        if broken.msg.startswith("Unterminated string") or not text[broken.pos :].strip():
+            last = text.rstrip("\n").count("\n") + 1
+            return f"{name} is cut off: its JSON stops at line {last} before the notebook ends"
+        where = f"line {broken.lineno}, column {broken.colno}"
+        return f"{name} is not a notebook: its JSON breaks at {where} ({broken.msg})"
+    except RecursionError:  # nested too deeply to read at all (nbformat could not either)
+        return f"{name} is not a notebook: its JSON is nested too deeply to read"
+    if not isinstance(document, dict):
+        return f"{name} is not a notebook: its JSON is a {type(document).__name__}, not a notebook's object"
+    return f"{name} is not a valid notebook: {_first_line(error)}"
+
+
+def _first_line(error: Exception) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def _warn_once_with_the_name(caught, name: str) -> None:
@@ -251,17 +273,23 @@ def _is_self_check_line(line: str, checkers: set[str]) -> bool:
 def student_notebook(notebook):
     """A copy holding only the cells gdgrade runs, as they are run (outputs cleared).
 
-    Each cell remembers its 1-based position in the student's notebook, so messages say
-    "cell 7" about the cell the student sees as the seventh.
+    Each cell remembers its 1-based number among the notebook's code cells (markdown cells
+    are not counted, as Jupyter does not number them): "code cell 7" is the seventh code
+    cell from the top.
     """
     sources = [_source(cell).replace("\r\n", "\n") for cell in notebook.cells]
     checkers = checker_names(sources) | _called_names(sources)
     cells = []
-    for position, (cell, source) in enumerate(zip(notebook.cells, sources, strict=True), start=1):
+    for number, (cell, source) in enumerate(_code_cells(notebook.cells, sources), start=1):
         if is_student_code(cell):
             code = runnable_source(source, checkers)
-            cells.append(nbformat.v4.new_code_cell(code, metadata={"gdgrade": {"cell": position}}))
+            cells.append(nbformat.v4.new_code_cell(code, metadata={"gdgrade": {"cell": number}}))
     return nbformat.v4.new_notebook(cells=cells)
+
+
+def _code_cells(cells, sources: list[str]) -> list[tuple]:
+    """(cell, source) of each code cell, in order."""
+    return [(cell, source) for cell, source in zip(cells, sources, strict=True) if cell.cell_type == "code"]
 
 
 def _called_names(sources: list[str]) -> set[str]:
@@ -271,5 +299,5 @@ def _called_names(sources: list[str]) -> set[str]:
 
 
 def cell_number(cell, index: int) -> int:
-    """The cell's 1-based position in the student's own notebook (``index + 1`` if unknown)."""
+    """The cell's 1-based number among the student's code cells (``index + 1`` if unknown)."""
     return cell.metadata.get("gdgrade", {}).get("cell", index + 1)

@@ -25,7 +25,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Comparison:
-    """How a student's sequence matches the reference's, step by step (rows are steps)."""
+    """How a student's sequence matches the reference's, row by row: steps of a run, or (for
+    functions, gradients and values) the inputs they were called on (``rows_are``)."""
 
     passed: bool
     first_bad_step: int | None
@@ -33,6 +34,7 @@ class Comparison:
     max_abs_error: float
     max_rel_error: float
     rows: tuple[Row, ...]
+    rows_are: str = "steps"  # or "inputs"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class CheckResult:
     probes_run: int
     series: dict | None = None
     hidden_failure: bool = False  # the failing probe was a hidden one (its numbers are never shown)
+    shown_probe: str | None = None  # the label of the probe whose rows and series these are (never a hidden one)
 
     @property
     def full_name(self) -> str:
@@ -70,7 +73,7 @@ class CheckResult:
         return f"{self.question}/{self.name}"
 
     def to_json(self) -> dict:
-        """Plain data: name, score, max_score, passed, message, diagnosis, errors and rows."""
+        """Plain data: name, score, max_score, passed, message, diagnosis, errors, rows and the probe shown."""
         comparison = self.comparison
         return {
             "name": self.full_name,
@@ -83,9 +86,11 @@ class CheckResult:
             "max_abs_error": _finite(comparison.max_abs_error) if comparison else None,
             "max_rel_error": _finite(comparison.max_rel_error) if comparison else None,
             "rows": [asdict(row) for row in comparison.rows] if comparison and not self.passed else [],
+            "rows_are": comparison.rows_are if comparison else None,
             "probes": {"passed": self.probes_passed, "run": self.probes_run},
             "series": self.series,
             "hidden_failure": self.hidden_failure,
+            "shown_probe": self.shown_probe,
         }
 
     @classmethod
@@ -97,7 +102,8 @@ class CheckResult:
         probes = data.get("probes") or {}
         return cls(question, name, float(data["score"]), float(data["max_score"]), bool(data["passed"]),
                    data["message"], diagnosis, _comparison_from(data), int(probes.get("passed", 0)),
-                   int(probes.get("run", 0)), data.get("series"), bool(data.get("hidden_failure")))  # fmt: skip
+                   int(probes.get("run", 0)), data.get("series"), bool(data.get("hidden_failure")),
+                   data.get("shown_probe"))  # fmt: skip
 
 
 def _comparison_from(data: dict) -> Comparison | None:
@@ -107,7 +113,8 @@ def _comparison_from(data: dict) -> Comparison | None:
     nan = float("inf")
     absolute, relative = data.get("max_abs_error"), data.get("max_rel_error")
     return Comparison(bool(data["passed"]), data.get("first_divergent_step"), None,
-                      nan if absolute is None else absolute, nan if relative is None else relative, rows)  # fmt: skip
+                      nan if absolute is None else absolute, nan if relative is None else relative, rows,
+                      data.get("rows_are") or "steps")  # fmt: skip
 
 
 @dataclass(frozen=True)

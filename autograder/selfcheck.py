@@ -21,7 +21,7 @@ from collections.abc import Callable
 from autograder.assignment import builtin_spec
 from autograder.engine.grade import grade
 from autograder.errors import CheckFailedError, UsageError
-from autograder.messages import say
+from autograder.messages import localise, say
 from autograder.results import GradeResult
 from autograder.spec import AssignmentSpec
 
@@ -36,16 +36,18 @@ def question_ids(spec: AssignmentSpec, name: str | None) -> list[str]:
         if name == question.id or name in question.symbols.values():
             return [question.id]
     known = sorted({q.id for q in spec.questions} | {s for q in spec.questions for s in q.symbols.values()})
-    raise UsageError(f"{spec.id} has no question {name!r}; use one of: {', '.join(known)}")
+    raise UsageError(localise(f"{spec.id} has no question {name!r}; use one of: {', '.join(known)}", spec.language))
 
 
 def verdict_lines(result, language: str) -> list[str]:
     """Readable verdicts, one block per check, of a GradeResult (or a SubmissionResult)."""
-    lines = []
+    lines, said = [], set()
     for check in result.checks:
         mark, state = ("✓", say("word passed", language)) if check.passed else ("✗", say("word failed", language))
         lines.append(f"{mark} {check.full_name}  {check.score:g}/{check.max_score:g}  {state}")
-        if not check.passed:
+        reason = (check.message, check.diagnosis.message if check.diagnosis else None)
+        if not check.passed and reason not in said:  # one reason for many checks is said once
+            said.add(reason)
             lines.append(f"    {check.message}")
             if check.diagnosis and check.diagnosis.message and check.diagnosis.message not in check.message:
                 lines.append(f"    {say('word why', language)}: {check.diagnosis.message}")

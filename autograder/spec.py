@@ -194,7 +194,7 @@ def _concrete_probe(table: dict, index: int, where: Where) -> ProbeSpec:
     if schedule is not None:
         schedule = (where.get(schedule, "name", str), dict(where.get(schedule, "params", dict, {})))
     return ProbeSpec(
-        label=where.get(table, "label", str, f"probe {index + 1}"),
+        label=where.get(table, "label", str, ""),  # none given: named in the spec's language (_named_probes)
         hidden=where.get(table, "hidden", bool, False),
         problem=where.get(table, "problem", str, None),
         steps=steps,
@@ -316,7 +316,8 @@ def spec_from_data(data: dict, source: str = "<memory>") -> AssignmentSpec:
     questions = where.get(data, "questions", list)
     if not questions:
         raise where.error("questions", "needs at least one question")
-    parsed = tuple(_question(q, i, source) for i, q in enumerate(questions))
+    language = where.get(data, "language", str, "en", choices=LANGUAGES)
+    parsed = _named_probes(tuple(_question(q, i, source) for i, q in enumerate(questions)), language)
     ids = [q.id for q in parsed]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -324,11 +325,26 @@ def spec_from_data(data: dict, source: str = "<memory>") -> AssignmentSpec:
     return AssignmentSpec(
         id=where.get(data, "id", str),
         title=where.get(data, "title", str, ""),
-        language=where.get(data, "language", str, "en", choices=LANGUAGES),
+        language=language,
         questions=parsed,
         source=source,
         preload=_preload(data, where),
     )
+
+
+DEFAULT_PROBE_LABELS = {"en": "probe {number}", "ko": "검사 {number}"}
+
+
+def _named_probes(questions: tuple[QuestionSpec, ...], language: str) -> tuple[QuestionSpec, ...]:
+    """The questions with every probe that has no label named by its place in its check, in ``language``."""
+    template = DEFAULT_PROBE_LABELS.get(language, DEFAULT_PROBE_LABELS["en"])
+
+    def named(check: CheckSpec) -> CheckSpec:
+        probes = tuple(probe if probe.label else replace(probe, label=template.format(number=index + 1))
+                       for index, probe in enumerate(check.probes))  # fmt: skip
+        return replace(check, probes=probes)
+
+    return tuple(replace(question, checks=tuple(named(check) for check in question.checks)) for question in questions)
 
 
 def _preload(data: dict, where: Where) -> tuple[str, ...] | None:

@@ -63,7 +63,7 @@ def _execute_and_grade(kernel: KernelSession, spec: AssignmentSpec, sandbox: San
     report.issues = [replace(issue, message=localise(issue.message, spec.language)) for issue in report.issues]
     if not report.kernel_alive:
         message = report.issues[-1].message
-        return failed_result(spec, message, include_hidden), message, _execution_summary(report, sandbox, 0)
+        return failed_result(spec, include_hidden), message, _execution_summary(report, sandbox, 0)
     with phase("attach"):
         session = RemoteSession(kernel, sandbox.limits.grading_timeout)
         session.install(warm=modules_to_warm(kernel.notebook.cells, kernel.files))
@@ -72,7 +72,7 @@ def _execute_and_grade(kernel: KernelSession, spec: AssignmentSpec, sandbox: San
         sources = [cell.source for cell in kernel.notebook.cells if cell.cell_type == "code"]
         student = KernelStudent(session, why_missing=missing_because(kernel.notebook.cells, report.issues))
         result = grade(spec, student, include_hidden, sources=sources)
-    summary = _execution_summary(report, sandbox, session.calls)
+    summary = _execution_summary(report, sandbox, session.calls) | {"missing_symbols": sorted(student.missing)}
     return result, None, summary | {"kernel_reported": environment, "device": sandbox.device()}
 
 
@@ -130,8 +130,9 @@ def _grade_timed(path: Path, spec: AssignmentSpec, sandbox: Sandbox, include_hid
             read, files = read_submission(path)
             notebook = student_notebook(read)
     except SubmissionError as problem:
-        result = failed_result(spec, str(problem), include_hidden)
-        return SubmissionResult(str(path), student_id(path), result, str(problem), {}, time.monotonic() - started)
+        message = localise(str(problem), spec.language)
+        result = failed_result(spec, include_hidden)
+        return SubmissionResult(str(path), student_id(path), result, message, {}, time.monotonic() - started)
     for attempt in range(1, START_ATTEMPTS + 1):
         try:
             result, error, execution = _attempt(notebook, files, spec, sandbox, include_hidden, pool)
@@ -148,7 +149,8 @@ def _attempt(notebook, files: dict, spec: AssignmentSpec, sandbox: Sandbox, incl
     try:
         return _run(notebook, files, spec, sandbox, include_hidden, session)
     except SubmissionError as problem:  # a kernel that died included
-        return failed_result(spec, str(problem), include_hidden), str(problem), {}
+        message = localise(str(problem), spec.language)
+        return failed_result(spec, include_hidden), message, {}
     finally:
         with phase("teardown"):
             session.close()

@@ -21,10 +21,11 @@ from autograder.cli.options import positive_seconds, report_failures, require_ba
 from autograder.course.layout import CONFIG_NAME, open_course
 from autograder.course.release import release_assignment, release_in_course
 from autograder.errors import SubmissionError, UsageError
-from autograder.notebooks import load_submission
+from autograder.notebooks import SUBMISSION_SUFFIXES, load_submission
 from autograder.reports import ReportTargets, write_reports
 from autograder.results import SubmissionResult
 from autograder.sandbox.backends import BACKENDS, Limits, Sandbox, preload_for
+from autograder.sandbox.slow_cells import announcing_slow_cells
 from autograder.selfcheck import verdict_lines
 from autograder.spec import AssignmentSpec
 from autograder.submission import grade_submission
@@ -34,7 +35,7 @@ def add_parsers(commands) -> None:
     """Register ``release`` and ``check``."""
     release = commands.add_parser("release", help="write the student version of an assignment (nbgrader)")
     release.add_argument("assignment", metavar="ASSIGNMENT", help=", ".join(ASSIGNMENTS) + ", or a course's own")
-    release.add_argument("--out", type=Path, default=Path("release"), help="folder for the notebook (no course)")
+    release.add_argument("-o", "--out", type=Path, default=Path("release"), help="folder for the notebook (no course)")
     release.add_argument("--course", type=Path, help="an nbgrader course (default: here, if it is one)")
     release.add_argument("--duedate", help="due date for late penalties, e.g. '2026-12-01 23:59:00 UTC'")
     release.add_argument(
@@ -102,19 +103,30 @@ def check_command(arguments: argparse.Namespace) -> int:
     """``gdgrade check``: public checks only, verdicts printed."""
     if not arguments.notebook.is_file():
         raise UsageError(f"no such notebook: {arguments.notebook}")
+    if arguments.notebook.suffix.lower() not in SUBMISSION_SUFFIXES:
+        kinds = ", ".join(SUBMISSION_SUFFIXES)
+        raise UsageError(f"{arguments.notebook.name} is not a notebook; gdgrade check reads {kinds} files")
     require_percentage(arguments.fail_under)
     spec = check_spec(arguments.notebook, arguments.spec, arguments.assignment, arguments.lang)
     require_backend(arguments.sandbox)
     limits = Limits(cell_timeout=arguments.cell_timeout, submission_timeout=arguments.timeout)
     sandbox = Sandbox(arguments.sandbox, limits, preload=preload_for(spec))
     print(f"checking {arguments.notebook.name} against {spec.id} (public checks)\n", file=sys.stderr)
-    result = grade_submission(arguments.notebook, spec, sandbox, include_hidden=False)
-    for issue in result.execution.get("issues", []):
-        print(f"! {issue['message']}")
+    with announcing_slow_cells(language=spec.language):
+        result = grade_submission(arguments.notebook, spec, sandbox, include_hidden=False)
+    for problem in problems_running(result):
+        print(f"! {problem}")
     print("\n".join(verdict_lines(result, spec.language)))
     targets = ReportTargets(junit=arguments.junit, html=arguments.html, summary=arguments.summary,
                             language=spec.language)  # fmt: skip
     return max(report_failures(write_reports([result], targets)[1]), _check_verdict(result, arguments.fail_under))
+
+
+def problems_running(result: SubmissionResult) -> list[str]:
+    """What went wrong loading or running the notebook, each said once (the error a dead
+    kernel leaves is also its last cell issue)."""
+    issues = [str(issue["message"]) for issue in result.execution.get("issues", [])]
+    return issues + ([result.error] if result.error and result.error not in issues else [])
 
 
 def _check_verdict(result: SubmissionResult, fail_under: float) -> ExitCode:

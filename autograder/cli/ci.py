@@ -101,5 +101,17 @@ def init_command(arguments) -> int:
     text = workflow_text(arguments.assignment, arguments.notebook, arguments.fail_under, install,
                          arguments.python)  # fmt: skip
     target.write_text(text, encoding="utf-8")
+    ignore_reports(repository / ".gitignore")
     print(f"wrote {target}; commit it and every push runs the public checks of {arguments.assignment}")
     return ExitCode.GRADED
+
+
+REPORT_FOLDERS = ("gdgrade-out/", "gdgrade-report/")  # what gdgrade writes in a repository: never committed
+
+
+def ignore_reports(gitignore: Path) -> None:
+    """Add gdgrade's report folders to a repository's .gitignore (those not in it already)."""
+    lines = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.is_file() else []
+    missing = [folder for folder in REPORT_FOLDERS if folder not in lines and folder.rstrip("/") not in lines]
+    if missing:
+        gitignore.write_text("\n".join([*lines, "# gdgrade's reports", *missing]) + "\n", encoding="utf-8")

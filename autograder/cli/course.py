@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 from autograder.assignment import load_spec
-from autograder.batch import grade_batch, summary_table
+from autograder.batch import Progress, grade_batch, missing_warning
 from autograder.cli.exits import ExitCode
-from autograder.cli.options import add_sandbox_options, grader_failures, sandbox_from
+from autograder.cli.options import add_output_options, add_sandbox_options, batch_table, grader_failures, sandbox_from
 from autograder.course.collect import PATTERNS, collect
 from autograder.course.exports import EXPORTERS
 from autograder.course.feedback import late_rows, write_feedback
@@ -51,6 +51,8 @@ def add_parsers(commands) -> None:
     gather.add_argument(
         "--pattern", default="plain", help=f"student id in file names: {', '.join(PATTERNS)} or a regex"
     )
+    gather.add_argument("--strict", action="store_true", help="skip ids not on the roster (default: take them, "
+                        "with a warning)")  # fmt: skip
     _course_option(gather)
     gather.set_defaults(handler=collect_command)
 
@@ -59,6 +61,7 @@ def add_parsers(commands) -> None:
     grade.add_argument("--student", help="grade only this student")
     grade.add_argument("--force", action="store_true", help="regrade students already graded")
     add_sandbox_options(grade)
+    add_output_options(grade)
     _course_option(grade)
     grade.set_defaults(handler=autograde_command)
 
@@ -69,14 +72,16 @@ def add_parsers(commands) -> None:
 
     report = commands.add_parser("report", help="what the class got wrong: one HTML page and a CSV")
     report.add_argument("assignment", metavar="ASSIGNMENT")
-    report.add_argument("--out", type=Path, help="folder for the page (default: gdgrade/class-reports/ASSIGNMENT)")
+    report.add_argument(
+        "-o", "--out", type=Path, help="folder for the page (default: gdgrade/class-reports/ASSIGNMENT)"
+    )
     _course_option(report)
     report.set_defaults(handler=report_command)
 
     export = commands.add_parser("export", help="final scores from the gradebook (manual grades and penalties in)")
     export.add_argument("assignment", metavar="ASSIGNMENT")
     export.add_argument("--format", choices=tuple(EXPORTERS), default="csv", help="what to write")
-    export.add_argument("--out", type=Path, help="file to write (default: print)")
+    export.add_argument("-o", "--out", type=Path, help="file to write (default: print)")
     _course_option(export)
     export.set_defaults(handler=export_command)
 
@@ -98,13 +103,16 @@ def init_command(arguments: argparse.Namespace) -> int:
 def collect_command(arguments: argparse.Namespace) -> int:
     """``gdgrade collect``."""
     course = open_course(arguments.course)
-    report = collect(course, arguments.assignment, arguments.download, arguments.pattern)
+    known = roster(course)
+    if arguments.strict and not known:
+        raise UsageError("--strict needs a roster, and the gradebook has no students (course init --roster CSV)")
+    only = known if arguments.strict else None
+    report = collect(course, arguments.assignment, arguments.download, arguments.pattern, only)
     for student, name in sorted(report.taken.items()):
         print(f"collected {student}: {name}")
     for name, reason in sorted(report.skipped.items()):
         print(f"skipped {name}: {reason}", file=sys.stderr)
     print(f"{len(report.taken)} submission(s) in submitted/*/{arguments.assignment}/, {len(report.skipped)} skipped")
-    known = roster(course)
     strangers = sorted(set(report.taken) - known) if known else []
     if strangers:
         print(f"gdgrade: warning: not on the roster: {', '.join(strangers)} (a wrong --pattern, or students to add "
@@ -129,9 +137,11 @@ def autograde_command(arguments: argparse.Namespace) -> int:
     results_dir = course.results_dir(arguments.assignment)
     outcome = grade_batch(
         list(paths), str(spec_file), sandbox_from(arguments), results_dir, arguments.workers, arguments.force,
-        cluster=arguments.cluster, names=paths, secret=secret,
+        cluster=arguments.cluster, names=paths, secret=secret, progress=Progress(len(paths), quiet=arguments.quiet),
     )  # fmt: skip
-    print(summary_table(outcome))
+    print(batch_table(outcome, arguments.verbose))
+    if warning := missing_warning(outcome.results):
+        print(f"gdgrade: {warning}", file=sys.stderr)
     try:
         written = write_gradebook(course, arguments.assignment, list(found))
     except InfrastructureError as error:

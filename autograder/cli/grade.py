@@ -13,10 +13,12 @@ import sys
 from pathlib import Path
 
 from autograder.assignment import builtin_spec, load_spec
-from autograder.batch import collect_submissions, grade_batch, summary_table
+from autograder.batch import Progress, collect_submissions, grade_batch, ignored_line, missing_warning, printable
 from autograder.cli.exits import ExitCode
 from autograder.cli.options import (
+    add_output_options,
     add_sandbox_options,
+    batch_table,
     grader_failures,
     report_failures,
     require_percentage,
@@ -64,8 +66,11 @@ def add_parsers(commands) -> None:
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=Path("gdgrade-out"), help="results folder (default gdgrade-out)")
+    parser.add_argument(
+        "-o", "--out", type=Path, default=Path("gdgrade-out"), help="results folder (default gdgrade-out)"
+    )
     add_sandbox_options(parser)
+    add_output_options(parser)
 
 
 def spec_source(spec_file: Path | None, assignment: str | None) -> tuple[str, AssignmentSpec]:
@@ -82,8 +87,11 @@ def _run(arguments: argparse.Namespace, submissions: list[Path], source: str, ta
     outcome = grade_batch(
         submissions, source, sandbox, arguments.out, arguments.workers, getattr(arguments, "force", False),
         include_hidden, cluster=arguments.cluster, secret=secret,
+        progress=Progress(len(submissions), quiet=arguments.quiet),
     )  # fmt: skip
-    print(summary_table(outcome))
+    print(batch_table(outcome, arguments.verbose))
+    if warning := missing_warning(outcome.results):
+        print(f"gdgrade: {warning}", file=sys.stderr)
     if len(outcome.results) > 1:
         print("\n".join(["", *summary_lines(class_summary(outcome.results), targets.language)]).rstrip())
     written, failed = write_reports(outcome.results, targets)
@@ -112,7 +120,9 @@ def grade_command(arguments: argparse.Namespace) -> int:
     require_percentage(arguments.fail_under)
     found = collect_submissions(arguments.submissions)
     for path, reason in found.refused.items():
-        print(f"gdgrade: refused {path}: {reason}", file=sys.stderr)
+        print(printable(f"gdgrade: refused {path}: {reason}"), file=sys.stderr)
+    if found.ignored:
+        print(f"gdgrade: {ignored_line(found.ignored)}", file=sys.stderr)
     if arguments.gradescope and len(found.submissions) != 1:
         raise UsageError(f"--gradescope writes one submission's results.json; {len(found.submissions)} were given")
     targets = ReportTargets(**{name: getattr(arguments, name) for name in REPORT_FORMATS}, language=spec.language)

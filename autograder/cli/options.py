@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from autograder.batch import BatchOutcome, failed_checks, summary_table
 from autograder.cli.exits import ExitCode
 from autograder.errors import UsageError
 from autograder.sandbox.backends import BACKENDS, Limits, Sandbox, available_backend, docker_engine_running
@@ -36,6 +37,19 @@ def add_sandbox_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--secret-file", type=Path, metavar="FILE",
                         help="the secret hidden probes draw their values from (default: $GDGRADE_SECRET, the "
                         "course's gdgrade/secret, else ~/.config/gdgrade/secret)")  # fmt: skip
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """How much a command prints: ``-q`` only what it found, ``-v`` every failed check too."""
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", help="no progress lines; the results only")
+    loudness.add_argument("-v", "--verbose", action="store_true", help="also every failed check's verdict")
+
+
+def batch_table(outcome: BatchOutcome, verbose: bool = False) -> str:
+    """A batch's table, and with ``verbose`` every failed check below it."""
+    details = failed_checks(outcome.results) if verbose else ""
+    return summary_table(outcome) + (f"\n\n{details}" if details else "")
 
 
 def sandbox_from(arguments: argparse.Namespace) -> Sandbox:

@@ -161,13 +161,15 @@ def _newest(items: list[Download], pattern: str, skipped: dict[str, str]) -> dic
     return taken
 
 
-def collect(course: Course, assignment: str, source: Path, pattern: str = "plain") -> CollectReport:
+def collect(course: Course, assignment: str, source: Path, pattern: str = "plain",
+            only: set[str] | None = None) -> CollectReport:  # fmt: skip
     """Take an LMS download into ``submitted/<student>/<assignment>/``.
 
     One notebook per student (the newest when a download holds several). Only the files
     taken are read, each at most :data:`MAX_COLLECTED_BYTES`; links and zip bombs are
     refused unread. A submission that replaces a different earlier one moves the earlier
-    one to ``gdgrade/archive/`` first.
+    one to ``gdgrade/archive/`` first. ``only`` (the roster, for ``--strict``) skips, unread,
+    the files of every other id.
     """
     require_assignment(course, assignment)
     if pattern not in PATTERNS:
@@ -175,6 +177,9 @@ def collect(course: Course, assignment: str, source: Path, pattern: str = "plain
     notebook_name, skipped, stored = course.notebook_name(assignment), {}, {}
     with open_download(source) as items:
         for student, item in _newest(items, pattern, skipped).items():
+            if only is not None and student not in only:
+                skipped[item.name] = f"{student} is not on the roster (--strict)"
+                continue
             try:
                 data = item.read()
             except (ValueError, OSError, zipfile.BadZipFile) as error:

@@ -45,5 +45,5 @@ def record_missing(course: Course, assignment: str, empty: dict[str, str], spec)
         key = f"missing-{fingerprint}-{hashlib.sha256(message.encode()).hexdigest()[:8]}"
         path = course.results_dir(assignment) / "results" / f"{student}.json"
         if load_result(path, key) is None:
-            result = SubmissionResult(None, student, failed_result(spec, message), error=message)
+            result = SubmissionResult(None, student, failed_result(spec), error=message)
             write_atomically(path, result.stored(student, key, fingerprint).to_json())

@@ -3,9 +3,17 @@
 Tolerances read like ``pytest.approx``: an element passes when
 ``|s - r| <= atol + rtol * |r|``. NaN or inf only match the same non-finite value.
 Defaults depend on the dtype of the student's numbers, as in torch's own tests.
+
+Step numbering (what tables, messages and plots call "step k"): step 0 is the start point,
+the parameters before any update, and step k comes after k updates. A sequence that starts
+elsewhere (one update per row, from step 1; the end of every epoch) passes its rows' step
+numbers; a learning rate is numbered by the step it is used from (the lr at step k makes
+step k + 1), as ``schedule(k)`` and torch's schedulers count.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -49,26 +57,38 @@ def _errors(student: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
     return float(absolute.max(initial=0.0)), float(relative.max(initial=0.0))
 
 
-def _rows(student: np.ndarray, reference: np.ndarray, around: int | None) -> tuple[Row, ...]:
+def _rows(student: np.ndarray, reference: np.ndarray, steps: np.ndarray, around: int | None) -> tuple[Row, ...]:
     start = 0 if around is None else max(around - 2, 0)
-    steps = range(start, min(start + MAX_ROWS, reference.shape[0]))
-    return tuple(Row(k, student[k][:4].tolist(), reference[k][:4].tolist()) for k in steps)
+    shown = range(start, min(start + MAX_ROWS, reference.shape[0]))
+    return tuple(Row(int(steps[k]), student[k][:4].tolist(), reference[k][:4].tolist()) for k in shown)
 
 
-def compare_sequences(student, reference, tolerance: Tolerance) -> Comparison:
-    """Compare two step-by-step sequences of equal shape (the caller checks shapes)."""
+def step_numbers(count: int, first: int = 0, every: int = 1) -> np.ndarray:
+    """The step number of each of ``count`` rows: ``first``, ``first + every``, ..."""
+    return first + every * np.arange(count)
+
+
+def compare_sequences(student, reference, tolerance: Tolerance, steps=None, rows_are: str = "steps") -> Comparison:
+    """Compare two step-by-step sequences of equal shape (the caller checks shapes).
+
+    ``steps`` numbers the rows (see the module's step numbering); by default row k is step k.
+    ``rows_are="inputs"``: the rows are the inputs a function was called on, numbered from 0.
+    """
     with phase("comparison"):
-        return _compare(_as_steps(student), _as_steps(reference), tolerance)
+        student, reference = _as_steps(student), _as_steps(reference)
+        numbers = step_numbers(reference.shape[0]) if steps is None else np.asarray(steps, dtype=int)
+        return replace(_compare(student, reference, tolerance, numbers), rows_are=rows_are)
 
 
-def _compare(student: np.ndarray, reference: np.ndarray, tolerance: Tolerance) -> Comparison:
+def _compare(student: np.ndarray, reference: np.ndarray, tolerance: Tolerance, steps: np.ndarray) -> Comparison:
     bad = _bad_mask(student, reference, tolerance)
     if bad.any():
-        step, component = (int(i) for i in np.argwhere(bad)[0])
+        row, component = (int(i) for i in np.argwhere(bad)[0])
     else:
-        step = component = None
+        row = component = None
     max_abs, max_rel = _errors(student, reference)
-    return Comparison(not bad.any(), step, component, max_abs, max_rel, _rows(student, reference, step))
+    first_bad = None if row is None else int(steps[row])
+    return Comparison(not bad.any(), first_bad, component, max_abs, max_rel, _rows(student, reference, steps, row))
 
 
 def matches(student, reference, tolerance: Tolerance) -> bool:

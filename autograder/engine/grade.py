@@ -51,10 +51,17 @@ def versions() -> dict[str, str]:
 
 
 def _shown(outcomes: list[ProbeOutcome], failure: ProbeOutcome | None) -> ProbeOutcome | None:
-    """Whose rows and plot the student sees: never a hidden probe's (its data stays secret)."""
+    """Whose rows and plot the student sees: those of the probe the message names (the failing one,
+    else the first with a note), else the first public one; never a hidden probe's (its data stays secret)."""
     if failure is not None:
         return None if failure.probe.hidden else failure
-    return next((outcome for outcome in outcomes if not outcome.probe.hidden), None)
+    public = [outcome for outcome in outcomes if not outcome.probe.hidden]
+    return next((outcome for outcome in public if outcome.note), public[0] if public else None)
+
+
+def _public_notes(outcomes: list[ProbeOutcome]) -> list[str]:
+    """What passing probes noted (an accepted form, say), once each; a hidden probe's note would name it."""
+    return list(dict.fromkeys(outcome.note for outcome in outcomes if outcome.note and not outcome.probe.hidden))
 
 
 HIDDEN_WHY = {
@@ -90,14 +97,21 @@ def hidden_verdict(outcome: ProbeOutcome, language: str) -> tuple[str, Diagnosis
     return failed.format(why=why), None
 
 
+def _first_failure(outcomes: list[ProbeOutcome]) -> ProbeOutcome | None:
+    """The failure a check reports: a public one when there is one (the student may see all of
+    it), else the first hidden one (which says only a fixed reason)."""
+    failures = [outcome for outcome in outcomes if not outcome.passed]
+    return next((outcome for outcome in failures if not outcome.probe.hidden), failures[0] if failures else None)
+
+
 def _check_result(question: QuestionSpec, check: CheckSpec, outcomes: list[ProbeOutcome], language: str) -> CheckResult:
     passed = sum(outcome.passed for outcome in outcomes)
-    failure = next((outcome for outcome in outcomes if not outcome.passed), None)
+    failure = _first_failure(outcomes)
     shown = _shown(outcomes, failure)
     diagnosis = failure.diagnosis if failure else None
     if failure is None:
-        notes = list(dict.fromkeys(outcome.note for outcome in outcomes if outcome.note))
-        message = "; ".join([say("passed probes", language, count=passed, plural="s" if passed != 1 else ""), *notes])
+        passed_words = say("passed probes", language, count=passed, plural="s" if passed != 1 else "")
+        message = "; ".join([passed_words, *_public_notes(outcomes)])
     elif failure.probe.hidden:
         message, diagnosis = hidden_verdict(failure, language)
     else:
@@ -115,6 +129,7 @@ def _check_result(question: QuestionSpec, check: CheckSpec, outcomes: list[Probe
         probes_run=len(outcomes),
         series=shown.series if shown else None,
         hidden_failure=failure is not None and failure.probe.hidden,
+        shown_probe=shown.probe.label if shown else None,
     )
 
 
@@ -145,8 +160,10 @@ def grade_question(question: QuestionSpec, student, language: str, include_hidde
     return results
 
 
-def failed_result(spec: AssignmentSpec, message: str, include_hidden: bool = True) -> GradeResult:
-    """Every check failed with one message: the submission could not be run at all."""
+def failed_result(spec: AssignmentSpec, include_hidden: bool = True) -> GradeResult:
+    """Every check failed, unrun: the submission could not be run at all. Each check says only
+    that; the reason is said once, as the submission's error."""
+    message = say("not graded", spec.language)
     checks = []
     for question in spec.questions:
         for check in question.checks:

@@ -75,10 +75,11 @@ def ensure_spec(condition: bool, message: str) -> None:
         raise SpecError(message)
 
 
-def series(kind: str, student, reference, problem: str | None = None, losses=None) -> dict | None:
+def series(kind: str, student, reference, problem: str | None = None, losses=None, steps=None) -> dict | None:
     """Plot data for a report: the student's and the reference's numbers per step (None if too big).
 
-    ``losses`` (student's, reference's) lets a report draw loss curves without recomputing them.
+    ``losses`` (student's, reference's) lets a report draw loss curves without recomputing them;
+    ``steps`` numbers the rows (the plot's x axis) when row k is not step k, as in the comparison.
     """
     student, reference = (np.asarray(values, dtype=np.float64)[:MAX_SERIES_STEPS] for values in (student, reference))
     if max(student.size, reference.size) > MAX_SERIES_NUMBERS:
@@ -88,6 +89,8 @@ def series(kind: str, student, reference, problem: str | None = None, losses=Non
         return np.where(np.isfinite(values), values, np.nan).tolist()
 
     plot = {"kind": kind, "problem": problem, "student": as_list(student), "reference": as_list(reference)}
+    if steps is not None:
+        plot["steps"] = [int(step) for step in steps[:MAX_SERIES_STEPS]]
     if losses is not None:
         plot["losses"] = {name: as_list(np.asarray(values, dtype=np.float64)[:MAX_SERIES_STEPS])
                           for name, values in zip(("student", "reference"), losses, strict=True)}  # fmt: skip

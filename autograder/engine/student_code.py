@@ -177,10 +177,14 @@ OPERATIONS: dict[str, OperationSpec] = {
 
 
 def check_result(request: Request, result) -> None:
-    """A SubmissionError when a result cannot be what the operation produces."""
+    """A SubmissionError when a result cannot be what the operation produces.
+
+    Worded apart from a value that cannot cross the boundary at all ("... cannot be graded: ..."),
+    so that :func:`autograder.messages.localise` translates the flaw too, not only the sentence around it.
+    """
     flaw = OPERATIONS[request.operation].problem(result, request.args)
     if flaw is not None:
-        raise SubmissionError(f"{request.what} returned something that cannot be graded: {flaw}", kind="returned")
+        raise SubmissionError(f"{request.what} returned a value of the wrong type or shape: {flaw}", kind="returned")
 
 
 # --- input arrays the student changed in place, decided from what the grader sent -----------------------

@@ -39,10 +39,12 @@ NO_MISTAKES = Mistakes((), lambda mistake: None)
 
 def judge(probe: ProbeSpec, student, expected, tolerance: Tolerance, language: str, *,
           mistakes: Mistakes = NO_MISTAKES, accepted: Sequence[tuple[str, Callable]] = (), plot: dict | None = None,
-          passed: str = "matches") -> ProbeOutcome:  # fmt: skip
+          passed: str = "matches", steps=None, rows_are: str = "steps") -> ProbeOutcome:  # fmt: skip
     """The verdict on one probe's numbers; ``accepted`` are other right answers, (name of the form,
-    its numbers computed lazily): a match passes with a note that names the form."""
-    comparison = compare_sequences(student, expected, tolerance)
+    its numbers computed lazily): a match passes with a note that names the form. ``steps``
+    numbers the rows when row k is not step k (see :mod:`autograder.engine.compare`); ``rows_are``
+    says whether they are steps or inputs."""
+    comparison = compare_sequences(student, expected, tolerance, steps, rows_are)
     if comparison.passed:
         return ProbeOutcome(probe, True, say(passed, language, label=probe.label), comparison, series=plot)
     form = next((name for name, alternative in accepted if matches(student, alternative(), tolerance)), None)

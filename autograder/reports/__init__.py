@@ -49,11 +49,11 @@ def _html_pages(folder: Path, results: list[SubmissionResult], language: str) ->
     return f"{folder}/ ({len(results)} pages)"
 
 
-def _appended_summary(path: Path, results: list[SubmissionResult]) -> str:
+def _appended_summary(path: Path, results: list[SubmissionResult], language: str) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("ab") as handle:
         for result in results:
-            handle.write(markdown_summary(result).encode("utf-8", "replace"))
+            handle.write(markdown_summary(result, language).encode("utf-8", "replace"))
     return str(path)
 
 
@@ -64,7 +64,7 @@ def _writers(targets: ReportTargets, results: list[SubmissionResult]) -> list[tu
         ("JUnit", targets.junit, lambda p: write_text(p, junit_xml(results)) or str(p)),
         ("CSV", targets.csv, lambda p: write_text(p, csv_summary(results)) or str(p)),
         ("Gradescope", targets.gradescope, lambda p: write_atomically(p, gradescope_results(results[0])) or str(p)),
-        ("summary", targets.summary, lambda p: _appended_summary(p, results)),
+        ("summary", targets.summary, lambda p: _appended_summary(p, results, targets.language)),
         ("class", targets.class_report, lambda p: write_class_report(p, results, targets.language)),
     ]
 

@@ -90,7 +90,7 @@ def class_summary(results: list[SubmissionResult]) -> ClassSummary:
         for check in result.checks:
             tally = questions.setdefault(check.question, QuestionSummary(check.question))
             earned[check.question] += check.score
-            if not check.passed:
+            if not check.passed and not result.error:  # a notebook that could not run made no mistake
                 _note(tally, result.student, check)
         for question, tally in questions.items():
             points = sum(c.max_score for c in result.checks if c.question == question)
@@ -118,11 +118,17 @@ def summary_lines(summary: ClassSummary, language: str = "en", top: int = 3) -> 
             counted.append(say("class unnamed count", language, count=blind))
         rate = f"{100 * question.pass_rate:.0f}%"
         lines.append(f"  {question.question} ({say('class pass rate', language, rate=rate)}): " + ", ".join(counted))
+    if summary.errors:
+        lines.append("  " + say("class errors count", language, count=len(summary.errors)))
     return [say("class mistakes heading", language)] + lines if lines else []
 
 
 def class_report_csv(summary: ClassSummary) -> str:
-    """One row per question and mistake: how many students, and which."""
+    """One row per question and mistake: how many students, and which.
+
+    In every language: a data file for spreadsheets and scripts, whose column names and
+    ``(unnamed)``/``(hidden)`` markers stay fixed like the question and mistake ids beside them.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["question", "pass_rate", "mistake", "students", "student_ids"])
@@ -148,7 +154,7 @@ def _histogram(summary: ClassSummary, language: str) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _example(group: MistakeGroup) -> str:
+def _example(group: MistakeGroup, language: str) -> str:
     check = group.example
     if check is None:
         return ""
@@ -156,9 +162,14 @@ def _example(group: MistakeGroup) -> str:
     if check.comparison and check.comparison.rows:
         rows = "".join(f"<tr><td>{r.step}</td><td>{_numbers(r.student)}</td><td>{_numbers(r.reference)}</td></tr>"
                        for r in check.comparison.rows)  # fmt: skip
-        parts.append(f"<table><tr><th>step</th><th>student</th><th>reference</th></tr>{rows}</table>")
-    parts += [f"<img alt='{html.escape(group.mistake)}' src='{src}'>" for src in plot_images(check)[:1]]
+        heads = _heads(("page step", "class student", "page reference"), language)
+        parts.append(f"<table><tr>{heads}</tr>{rows}</table>")
+    parts += [f"<img alt='{html.escape(group.mistake)}' src='{src}'>" for src in plot_images(check, language)[:1]]
     return "".join(parts)
+
+
+def _heads(keys: tuple[str, ...], language: str) -> str:
+    return "".join(f"<th>{html.escape(say(key, language))}</th>" for key in keys)
 
 
 def _numbers(values: list) -> str:
@@ -171,7 +182,7 @@ def _question_section(question: QuestionSummary, language: str) -> str:
     parts = [f"<h2>{html.escape(head)}</h2>"]
     for group in question.ranked():
         students = ", ".join(html.escape(s) for s in group.students)
-        shown = f"<p class='diagnosis'>{html.escape(group.message)}</p><p>{students}</p>{_example(group)}"
+        shown = f"<p class='diagnosis'>{html.escape(group.message)}</p><p>{students}</p>{_example(group, language)}"
         parts.append(f"<h3>{html.escape(group.mistake)}: {len(group.students)}</h3>{shown}")
     if question.unnamed:
         items = "".join(f"<li>{html.escape(s)}: {html.escape(m)}</li>" for s, m in question.unnamed.items())
@@ -187,10 +198,10 @@ def class_report_html(summary: ClassSummary, language: str = "en") -> str:
     title = say("class report title", language, assignment=summary.assignment, count=len(summary.scores))
     rates = "".join(f"<tr><td>{html.escape(q.question)}</td><td>{100 * q.pass_rate:.0f}%</td>"
                     f"<td>{len(q.full_marks)} / {len(q.graded)}</td></tr>" for q in summary.questions)  # fmt: skip
-    columns = ("class question", "class pass rate header")
-    headers = "".join(f"<th>{html.escape(say(key, language))}</th>" for key in columns)
-    body = [f"<h1>{html.escape(title)}</h1>", f"<img alt='histogram' src='{_histogram(summary, language)}'>",
-            f"<table><tr>{headers}<th>n</th></tr>{rates}</table>"]  # fmt: skip
+    headers = _heads(("class question", "class pass rate header", "class count header"), language)
+    histogram = html.escape(say("class histogram title", language))
+    body = [f"<h1>{html.escape(title)}</h1>", f"<img alt='{histogram}' src='{_histogram(summary, language)}'>",
+            f"<table><tr>{headers}</tr>{rates}</table>"]  # fmt: skip
     if summary.errors:
         items = "".join(f"<li>{html.escape(s)}: {html.escape(e)}</li>" for s, e in sorted(summary.errors.items()))
         body.append(f"<h2>{html.escape(say('class errors heading', language))}</h2><ul>{items}</ul>")

@@ -2,7 +2,9 @@
 
 Plots are drawn from the numbers the result carries (the student's and the reference's,
 for the probe shown: parameters, losses or lrs) and embedded as PNG data, so each page is
-one self-contained file. Nothing is recomputed here: a report only shows a result.
+one self-contained file. Nothing is recomputed here: a report only shows a result. The page
+says once how steps are numbered (step 0 is the start point), and each check which probe
+its table and plot are of.
 """
 
 from __future__ import annotations
@@ -60,11 +62,11 @@ def _plot_images(check: CheckResult, language: str) -> list[str]:
     if not any(np.isfinite(values).any() for values in lines.values()):
         return []
     words = {key: say(f"page {key}", language) for key in ("yours", "reference", "step", "loss")}
-    title = check.full_name
+    title, steps = check.full_name, series.get("steps")
     if series["kind"] in ("lrs", "losses"):
         label = say("page lr" if series["kind"] == "lrs" else "page loss", language)
         log = series["kind"] == "losses"
-        return [_png(lambda out: plot_lines(lines, out, title, label, log=log, words=words))]
+        return [_png(lambda out: plot_lines(lines, out, title, label, log=log, words=words, steps=steps))]
     losses = {k: plottable(v) for k, v in series["losses"].items()} if series.get("losses") else None
     losses = {"yours": losses["student"], "reference": losses["reference"]} if losses else None
     mine, theirs = lines["yours"], lines["reference"]
@@ -72,7 +74,7 @@ def _plot_images(check: CheckResult, language: str) -> list[str]:
     if not losses and not paths:
         return []
     heading = say("page on", language, title=title, problem=series.get("problem"))
-    return [_png(lambda out: plot_progress(losses, paths, out, heading, words=words))]
+    return [_png(lambda out: plot_progress(losses, paths, out, heading, words=words, steps=steps))]
 
 
 def _table(check: CheckResult, language: str) -> str:
@@ -81,7 +83,8 @@ def _table(check: CheckResult, language: str) -> str:
         return ""
     rows = "".join(f"<tr><td>{r.step}</td><td>{_numbers(r.student)}</td><td>{_numbers(r.reference)}</td></tr>"
                    for r in comparison.rows)  # fmt: skip
-    heads = "".join(f"<th>{say(key, language)}</th>" for key in ("page step", "page yours", "page reference"))
+    first = "page input" if comparison.rows_are == "inputs" else "page step"
+    heads = "".join(f"<th>{say(key, language)}</th>" for key in (first, "page yours", "page reference"))
     return f"<table><tr>{heads}</tr>{rows}</table>"
 
 
@@ -92,9 +95,27 @@ def _check_section(check: CheckResult, language: str) -> str:
              f"<p>{html.escape(check.message)}</p>"]  # fmt: skip
     if check.diagnosis and check.diagnosis.message not in check.message:
         parts.append(f"<p class='diagnosis'>{html.escape(check.diagnosis.message)}</p>")
-    parts.append(_table(check, language))
-    parts += [f"<img alt='{name} plot' src='{src}'>" for src in plot_images(check, language)]
-    return "\n".join(part for part in parts if part)
+    shown = [_table(check, language)] + [f"<img alt='{name} plot' src='{src}'>" for src in plot_images(check, language)]
+    if any(shown) and check.shown_probe:
+        parts.append(f"<p class='shown'>{html.escape(say('page shown', language, label=check.shown_probe))}</p>")
+    return "\n".join(part for part in parts + shown if part)
+
+
+def _shows_numbers(check: CheckResult) -> bool:
+    """Whether a check's section has a table (a failed check's rows) or a plot (its series)."""
+    comparison = check.comparison
+    return bool(check.series) or bool(
+        comparison and comparison.rows_are == "steps" and comparison.rows and not check.passed
+    )
+
+
+def _step_numbering(checks, language: str) -> str:
+    """How the page numbers steps, said once above the checks that show any (and for lrs, if one does)."""
+    if not any(_shows_numbers(check) for check in checks):
+        return ""
+    lrs = any(check.series and check.series.get("kind") == "lrs" for check in checks)
+    words = say("page steps", language) + (" " + say("page lr steps", language) if lrs else "")
+    return f"<p class='steps'>{html.escape(words)}</p>"
 
 
 def _numbers(values: list) -> str:
@@ -136,9 +157,9 @@ def html_report(result: SubmissionResult, late=None, language: str = "en") -> st
     summary = "".join(f"<tr><td>{html.escape(c.full_name)}</td><td class='{'passed' if c.passed else 'failed'}'>"
                       f"{c.score:g} / {c.max_score:g}</td></tr>" for c in result.checks)  # fmt: skip
     heads = f"<th>{say('page check', language)}</th><th>{say('page score', language)}</th>"
-    body = header + [f"<table><tr>{heads}</tr>{summary}</table>"]
+    body = header + [f"<table><tr>{heads}</tr>{summary}</table>", _step_numbering(result.checks, language)]
     body += [_check_section(check, language) for check in result.checks]
-    return page(f"gdgrade: {html.escape(result.student)}", "\n".join(body), language)
+    return page(f"gdgrade: {html.escape(result.student)}", "\n".join(part for part in body if part), language)
 
 
 def page(title: str, body: str, language: str | None = None) -> str:

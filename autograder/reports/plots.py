@@ -92,12 +92,17 @@ STYLES = {
 ENGLISH = {"reference": "reference", "yours": "yours", "step": "step", "loss": "loss"}  # a page's words
 
 
-def _draw(axis, lines: dict[str, np.ndarray], log: bool, words: dict[str, str]) -> None:
+def _draw_pair(axis, points: dict[str, tuple[np.ndarray, np.ndarray]], words: dict[str, str]) -> None:
+    """The reference's line and the student's, (x, y) each, in STYLES: every feedback plot draws through here."""
     for label in ("reference", "yours"):
-        if label in lines:
-            values = np.asarray(lines[label], dtype=float)
-            axis.plot(np.arange(len(values)), values, label=words[label], **STYLES[label])
-    finite = np.concatenate([np.asarray(v, dtype=float) for v in lines.values()])
+        if label in points:
+            axis.plot(*points[label], label=words[label], **STYLES[label])
+
+
+def _draw(axis, lines: dict[str, np.ndarray], log: bool, words: dict[str, str], steps=None) -> None:
+    values = {label: np.asarray(line, dtype=float) for label, line in lines.items()}
+    _draw_pair(axis, {label: (_x(steps, len(line)), line) for label, line in values.items()}, words)
+    finite = np.concatenate(list(values.values()))
     finite = finite[np.isfinite(finite)]
     if log and finite.size and finite.min() > 0:
         axis.set_yscale("log")
@@ -105,12 +110,19 @@ def _draw(axis, lines: dict[str, np.ndarray], log: bool, words: dict[str, str]) 
     axis.legend()
 
 
-def plot_lines(lines: dict[str, np.ndarray], path, title: str, ylabel: str, log: bool = False, words=None) -> None:
+def _x(steps, count: int) -> np.ndarray:
+    """The x axis: the rows' step numbers when given, else step k for row k."""
+    return np.arange(count) if steps is None else np.asarray(steps[:count], dtype=float)
+
+
+def plot_lines(lines: dict[str, np.ndarray], path, title: str, ylabel: str, log: bool = False, words=None,
+               steps=None) -> None:  # fmt: skip
     """The student's and the reference's numbers over the steps (lrs, losses); ``words``
-    names the lines and the axis in the page's language (English by default)."""
+    names the lines and the axis in the page's language (English by default); ``steps``
+    numbers the rows when row k is not step k."""
     words = words or ENGLISH
     figure, axis = plt.subplots(figsize=(6.5, 4))
-    _draw(axis, lines, log, words)
+    _draw(axis, lines, log, words, steps)
     axis.set_xlabel(words["step"])
     axis.set_ylabel(ylabel)
     axis.set_title(title)
@@ -118,20 +130,19 @@ def plot_lines(lines: dict[str, np.ndarray], path, title: str, ylabel: str, log:
 
 
 def plot_progress(losses: dict[str, np.ndarray] | None, paths: dict[str, np.ndarray] | None, path, title: str,
-                  words=None) -> None:  # fmt: skip
-    """Loss curves and, for two parameters, the path through the parameter plane (``words`` as in plot_lines)."""
+                  words=None, steps=None) -> None:  # fmt: skip
+    """Loss curves and, for two parameters, the path through the parameter plane (``words``
+    and ``steps`` as in plot_lines)."""
     words = words or ENGLISH
     panels = [kind for kind, data in (("losses", losses), ("paths", paths)) if data]
     figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
     for axis, kind in zip(axes[0], panels, strict=True):
         if kind == "losses":
-            _draw(axis, losses, True, words)
+            _draw(axis, losses, True, words, steps)
             axis.set(xlabel=words["step"], ylabel=words["loss"])
         else:
-            for label in ("reference", "yours"):
-                points = np.asarray(paths[label], dtype=float)
-                style = {k: v for k, v in STYLES[label].items() if k != "markersize"}
-                axis.plot(points[:, 0], points[:, 1], label=words[label], **style)
+            planes = {label: np.asarray(points, dtype=float) for label, points in paths.items()}
+            _draw_pair(axis, {label: (plane[:, 0], plane[:, 1]) for label, plane in planes.items()}, words)
             axis.set(xlabel="w[0]", ylabel="w[1]")
             axis.legend(fontsize=8)
     figure.suptitle(title)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from autograder.messages import say
 from autograder.results import SubmissionResult
 
 
@@ -23,14 +24,20 @@ def csv_summary(results: list[SubmissionResult]) -> str:
     return buffer.getvalue()
 
 
-def markdown_summary(result: SubmissionResult) -> str:
-    """A Markdown table of one submission's checks, for a CI job summary."""
+def markdown_summary(result: SubmissionResult, language: str = "en") -> str:
+    """A Markdown table of one submission's checks, in the assignment's language, for a CI job summary."""
+    heads = " | ".join(say(key, language) for key in ("page check", "page score", "page verdict"))
     lines = [f"### gdgrade: {result.student} — {result.score:g}/{result.max_score:g} ({result.assignment})", "",
-             "| check | score | verdict |", "|---|---|---|"]  # fmt: skip
+             f"| {heads} |", "|---|---|---|"]  # fmt: skip
     for check in result.checks:
-        verdict = "passed" if check.passed else check.message.replace("|", "\\|").replace("\n", " ")
+        verdict = say("word passed", language) if check.passed else _cell(check.message)
         mark = "✅" if check.passed else "❌"
         lines.append(f"| {mark} `{check.full_name}` | {check.score:g}/{check.max_score:g} | {verdict} |")
     if result.error:
-        lines += ["", f"**The notebook could not be graded normally:** {result.error}"]
+        lines += ["", say("summary error", language, error=result.error)]
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text that stays inside one cell of a Markdown table."""
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -8,6 +8,7 @@ side (interrupt, then kill) and caps what the kernel may send back.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import json
@@ -33,6 +34,7 @@ from autograder.sandbox.jobdir import (
     reap_strays,
     release_job_dir,
 )
+from autograder.sandbox.slow_cells import watching
 from autograder.student.codec import clean_text
 from autograder.student.endpoint import REQUEST_FIELD
 
@@ -51,9 +53,11 @@ STDIN_UNAVAILABLE = "StdinNotImplementedError"
 
 
 class SandboxKernelManager(AsyncKernelManager):
-    """Hands the connection file to the job's user, who must read it."""
+    """Hands the connection file to the job's user, who must read it, and removes the kernel's
+    container (docker backend) whenever it cleans up after a kernel: at shutdown and at restart."""
 
     job_uid = SANDBOX_UID
+    container: str | None = None  # the docker backend's container name for this job; None otherwise
 
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         # jupyter_client polls a killed kernel every 0.1 s; a one-use kernel dies in a few ms
@@ -63,6 +67,16 @@ class SandboxKernelManager(AsyncKernelManager):
         super().write_connection_file(**kwargs)
         if os.geteuid() == 0:
             os.chown(self.connection_file, self.job_uid, self.job_uid)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        try:
+            await super()._async_cleanup_resources(restart=restart)
+        finally:
+            if self.container is not None:  # a killed `docker run` client leaves its container running
+                await asyncio.to_thread(remove_container, self.container)  # and its name taken, for a restart
+
+    # AsyncKernelManager's alias is bound to KernelManager's function, not to an override
+    cleanup_resources = _async_cleanup_resources
 
 
 @dataclass
@@ -116,6 +130,7 @@ class KernelSession:
             kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_root)])
         )
         self.km.job_uid = uid
+        self.km.container = container_name(self.job_dir) if sandbox.backend == "docker" else None
         self.km.transport, self.km.ip = "ipc", str(self.job_dir / "kernel")
         self.km.connection_file = str(self.job_dir / "connection.json")
         self.notebook = self.channel = None
@@ -164,8 +179,6 @@ class KernelSession:
                 run_sync(self.km.cleanup_resources)()
         finally:
             self._log.close()
-            if self.sandbox.backend == "docker":  # a killed client leaves its container running
-                remove_container(container_name(self.job_dir))
             if self.job_dir_mounted:
                 release_job_dir(self.job_dir)
                 self.job_dir_mounted = False
@@ -220,15 +233,16 @@ class KernelSession:
             report.issues.append(CellIssue(index, "deadline", "the notebook ran past its total time limit"))
             return False
         limit = min(self.sandbox.limits.cell_timeout, remaining)
-        outcome = self.channel.execute(cell.source, limit, store_history=True, caps=CELL_CAPS)
+        with watching(number, cell.source, limit):  # gdgrade check names a slow cell
+            outcome = self.channel.execute(cell.source, limit, store_history=True, caps=CELL_CAPS)
         report.cells_run += 1
         report.issues += _cell_issues(index, number, outcome, limit)
         if outcome.timed_out and outcome.died and self.recover(deadline):
-            message = f"the kernel was restarted after cell {number}; the cells before it ran again"
+            message = f"the kernel was restarted after code cell {number}; the cells before it ran again"
             report.issues.append(CellIssue(index, "restarted", message))
             return True
         if outcome.died or not self.alive():
-            report.issues.append(CellIssue(index, "died", f"the kernel died in cell {number}"))
+            report.issues.append(CellIssue(index, "died", f"the kernel died in code cell {number}"))
             report.kernel_alive = False
             return False
         if not outcome.timed_out:
@@ -238,12 +252,7 @@ class KernelSession:
     def recover(self, deadline: float) -> bool:
         """A fresh kernel with the finished cells run again (before ``deadline``); False if that fails."""
         self.channel.close()
-        if self.sandbox.backend == "docker":  # the engine keeps a killed client's container, and its name
-            run_sync(self.km.shutdown_kernel)(now=True, restart=True)
-            remove_container(container_name(self.job_dir))
-            self.boot()
-        else:
-            run_sync(self.km.restart_kernel)(now=True)
+        run_sync(self.km.restart_kernel)(now=True)
         self.channel = KernelChannel(self.km)
         try:
             self.channel.wait_for_ready(STARTUP_TIMEOUT)
@@ -288,17 +297,17 @@ def _prepare_sources() -> dict:
 def _cell_issues(index: int, number: int, outcome: Execution, limit: float) -> list[CellIssue]:
     issues = []
     if outcome.timed_out:
-        issues.append(CellIssue(index, "timeout", f"cell {number} ran past the {limit:g} s limit"))
+        issues.append(CellIssue(index, "timeout", f"code cell {number} ran past the {limit:g} s limit"))
     elif outcome.error and outcome.error[0] == STDIN_UNAVAILABLE:
-        message = f"cell {number} asked for keyboard input; grading has no keyboard, so the rest of it was skipped"
+        message = f"code cell {number} asked for keyboard input; grading has no keyboard, so the rest of it was skipped"
         issues.append(CellIssue(index, "input", message))
     elif outcome.error:
         ename, evalue = clean_text(outcome.error[0], 100), clean_text(outcome.error[1], 500)
         detail = f": {evalue}" if evalue else ""
         if ename == "ModuleNotFoundError":
             detail += " (the grading environment does not have it; the student guide lists what it provides)"
-        issues.append(CellIssue(index, "error", f"cell {number} raised {ename}{detail}"))
+        issues.append(CellIssue(index, "error", f"code cell {number} raised {ename}{detail}"))
     if outcome.dropped:
-        message = f"cell {number} printed more than grading keeps; the rest was dropped"
+        message = f"code cell {number} printed more than grading keeps; the rest was dropped"
         issues.append(CellIssue(index, "output", message))
     return issues

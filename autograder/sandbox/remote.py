@@ -67,6 +67,7 @@ INSTALL_CELL = f"""def _gdgrade_install():
     return sys.modules["{PACKAGE}.endpoint"].install(shell, modules)
 _gdgrade_serve = _gdgrade_install()
 del _gdgrade_install"""
+INSTALL_SECONDS = 60  # the most installing the package (and warming imports) may take
 REPLY_CAPS = Caps(messages=20_000, total_bytes=512 * 1024**2, message_bytes=256 * 1024**2)
 ENVIRONMENT_KEYS = ("python", "numpy", "torch", "device")
 
@@ -106,15 +107,19 @@ class RemoteSession:
         self.deadline = time.monotonic() + budget_seconds
         self.budget = budget_seconds
         self.calls = 0
+        self.warm: list[str] = []  # imported again after a restart, so they cost no call its limit
 
     def install(self, warm: list[str] = ()) -> None:
         """Install the student package in the kernel (after the student's cells have run), and
         import the installed modules the submission imports (``warm``), so that a lazy
-        ``import torch`` inside a graded function costs none of that function's time limit."""
-        request = {"modules": package_sources(), "warm": list(warm)}
-        outcome = self.kernel.run_extra(INSTALL_CELL, 60, request=request)
+        ``import torch`` inside a graded function costs none of that function's time limit.
+        It takes from the grading budget, like every request: a stalled import ends there."""
+        self.warm = list(warm)
+        request = {"modules": package_sources(), "warm": self.warm}
+        seconds = min(INSTALL_SECONDS, self.deadline - time.monotonic())
+        outcome = self.kernel.run_extra(INSTALL_CELL, seconds, request=request)
         if outcome.error or outcome.timed_out:
-            detail = clean_text(outcome.error[1] if outcome.error else "it did not finish", 300)
+            detail = clean_text(outcome.error[1] if outcome.error else f"it did not finish within {seconds:.0f} s", 300)
             raise SubmissionError(f"the grader could not attach to the kernel: {detail}", kind="tampered")
 
     def request(self, payload: dict, what: str, seconds: float, on_input=None) -> dict:
@@ -148,7 +153,7 @@ class RemoteSession:
         """After a kill at a deadline: a fresh kernel, the notebook run again, the package back in."""
         try:
             if self.kernel.recover(self.deadline):
-                self.install()
+                self.install(warm=self.warm)
         except SubmissionError:
             pass  # the later requests say that the kernel is gone
 
@@ -228,6 +233,7 @@ class KernelStudent:
 
     def __init__(self, session: RemoteSession, why_missing: Callable[[str], str] | None = None):
         self.session, self.why_missing = session, why_missing
+        self.missing: set[str] = set()  # the symbols the kernel said it lacks
 
     def run(self, request: Request) -> Observed:
         """Run the request in the kernel; check what comes back before anyone uses it."""
@@ -253,8 +259,14 @@ class KernelStudent:
             raise self._explained(fault) from None
 
     def _explained(self, fault: SubmissionError) -> SubmissionError:
+        """A missing symbol's fault with the failed cell to blame; one that no cell defines is
+        noted in ``missing`` (a batch where every submission lacks it suspects the spec)."""
         name, _, rest = str(fault).partition(" is not defined")
-        if fault.kind != "missing" or rest or self.why_missing is None or not (reason := self.why_missing(name)):
+        if fault.kind != "missing" or rest:
+            return fault
+        reason = self.why_missing(name) if self.why_missing is not None else ""
+        if not reason:
+            self.missing.update(name.split(", "))
             return fault
         return SubmissionError(f"{fault} {reason}", kind=fault.kind)
 

@@ -1,11 +1,13 @@
 """Student self-check: ``check()`` inside a notebook and ``gdgrade check`` outside."""
 
+import dataclasses
 import subprocess
 import sys
 
 import pytest
 
 from assignments import source_notebook
+from autograder.assignment import builtin_spec
 from autograder.cli import main
 from autograder.selfcheck import CheckFailedError, checker
 from tests.assignments.helpers import solution_namespace
@@ -52,8 +54,11 @@ def test_checker_defaults_to_the_callers_globals(capsys):
 
 def test_unknown_names_list_the_known_ones():
     check = checker("03-momentum", {})
-    with pytest.raises(ValueError, match="no question 'adam'; use one of: momentum, momentum_init"):
+    with pytest.raises(ValueError, match="'adam' 문제가 없습니다. 다음 가운데 하나를 쓰세요: momentum, momentum_init"):
         check("adam")
+    english = checker(dataclasses.replace(builtin_spec("03-momentum"), language="en"), {})
+    with pytest.raises(ValueError, match="no question 'adam'; use one of: momentum, momentum_init"):
+        english("adam")
 
 
 def test_gdgrade_check_on_the_solution_notebook_passes(capsys):

@@ -179,6 +179,28 @@ def test_collect_takes_unicode_ids_and_warns_about_students_not_on_the_roster(tm
     assert "warning: not on the roster: mallory" in err and "alice" not in err
 
 
+def test_collect_strict_skips_ids_not_on_the_roster(tmp_path, capsys):
+    (tmp_path / "roster.csv").write_text("id\nalice\n", encoding="utf-8")
+    course = init_course(tmp_path / "course", assignments=["01-gradient-descent"], roster=tmp_path / "roster.csv")
+    main(["release", "01-gradient-descent", "--course", str(course.root)])
+    download = write_download(tmp_path / "dl.zip", {"alice.ipynb": ("{}", WHEN), "mallory.ipynb": ("{}", WHEN)})
+    capsys.readouterr()
+    arguments = ["collect", "01-gradient-descent", str(download), "--course", str(course.root), "--strict"]
+    assert main(arguments) == 0
+    out, err = capsys.readouterr()
+    assert "collected alice:" in out and "1 submission(s)" in out and "1 skipped" in out
+    assert "skipped mallory.ipynb: mallory is not on the roster (--strict)" in err
+    assert not (course.root / "submitted" / "mallory").exists()
+
+
+def test_collect_strict_without_a_roster_is_a_usage_error(course, tmp_path, capsys):
+    download = write_download(tmp_path / "dl.zip", {"alice.ipynb": ("{}", WHEN)})
+    arguments = ["collect", "01-gradient-descent", str(download), "--course", str(course.root), "--strict"]
+    assert main(arguments) == 2
+    assert "--strict needs a roster" in capsys.readouterr().err
+    assert not (course.root / "submitted").exists() or not any((course.root / "submitted").iterdir())
+
+
 def test_feedback_and_export_with_nothing_graded_say_so_alike(course, capsys):
     assert main(["feedback", "01-gradient-descent", "--course", str(course.root)]) == 2
     assert "nothing of 01-gradient-descent is graded yet (autograde it first)" in capsys.readouterr().err

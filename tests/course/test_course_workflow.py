@@ -122,8 +122,8 @@ def test_course_from_init_to_export(database, tmp_path, request):
     assert "late: erin 10 -> 0 of 10 (penalty 10," in again.stdout  # autograde shows it too
     assert "no submission from 1 student(s) on the roster: dave" in again.stdout
     carol = before["carol.json"]
-    assert carol["score"] == 0 and "셀 4에서 커널이 죽었습니다" in carol["error"]
-    assert "is not a notebook" in before["frank.json"]["error"]
+    assert carol["score"] == 0 and "코드 셀 3에서 커널이 죽었습니다" in carol["error"]
+    assert "노트북이 아닙니다" in before["frank.json"]["error"]
 
     exported = course / "grades.csv"
     gdgrade("export", ASSIGNMENT, "--format", "canvas", "--out", str(exported), cwd=course)

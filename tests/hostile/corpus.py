@@ -99,9 +99,9 @@ CASES = [
         "import numpy, numpy.testing\nnumpy.allclose = lambda *a, **k: True\nnumpy.array_equal = lambda *a, **k: True\n"
         "numpy.testing.assert_allclose = lambda *a, **k: None\n"
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    v = momentum * state - lr * g\n    return w + v, state",)),
-    Case("patches_builtins", "tampering", FULL, "셀 5 다음에 커널을 다시 시작했고", (
+    Case("patches_builtins", "tampering", FULL, "코드 셀 5 다음에 커널을 다시 시작했고", (
         "import builtins\nbuiltins.isinstance = lambda *a: True\nbuiltins.float = lambda *a: 0.0",)),
-    Case("patches_ipython_display", "tampering", 0, "채점할 수 없는 값", (
+    Case("patches_ipython_display", "tampering", 0, "돌려준 값의 모양이나 형식이 맞지 않습니다", (
         "import IPython.display\nreal = IPython.display.display\n"
         "def fake(*objects, **kw):\n    for o in objects:\n        if isinstance(o, dict):\n"
         "            for v in o.values():\n                if isinstance(v, dict) and 'nonce' in v:\n"
@@ -134,11 +134,11 @@ CASES = [
         "    p.grad = torch.tensor(np.array(g, dtype=float))\n    o.step()\n"
         "    return p.detach().numpy().copy(), state",)),
     # --- broken input ---------------------------------------------------------------------------------
-    Case("invalid_json", "broken", 0, "is not a notebook (invalid JSON", raw=b'{"cells": [ oops'),
-    Case("empty_file", "broken", 0, "is empty", raw=b""),
-    Case("binary_garbage", "broken", 0, "is not UTF-8 text", raw=bytes(range(256)) * 64),
+    Case("invalid_json", "broken", 0, "노트북이 아닙니다: JSON이 1번째 줄 13번째 칸에서 깨져 있습니다(값이 있어야 할 자리입니다)", raw=b'{"cells": [ oops'),
+    Case("empty_file", "broken", 0, "파일이 비어 있습니다", raw=b""),
+    Case("binary_garbage", "broken", 0, "UTF-8 텍스트가 아닙니다", raw=bytes(range(256)) * 64),
     Case("nbformat_v3", "broken", FULL, None, notebook=_V3),
-    Case("r_kernel", "broken", 0, "is a R notebook; gdgrade grades Python", notebook={
+    Case("r_kernel", "broken", 0, "R 노트북입니다. gdgrade는 파이썬 노트북만 채점합니다", notebook={
         "nbformat": 4, "nbformat_minor": 5, "cells": [],
         "metadata": {"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}, "language_info": {"name": "R"}},
     }),
@@ -148,7 +148,7 @@ CASES = [
         "def momentum_step(w, g, state, lr, momentum=0.9):\n    return w * np.nan, state",)),
     Case("pip_install_and_magics", "broken", FULL, None, ("!pip install --no-index nothing-here",
                                                            "%timeit -n 1 -r 1 sum(range(10))", "%%bash\necho hi")),
-    Case("non_utf8_python", "broken", 0, "is not UTF-8 text", raw="x = 'café'\n".encode("latin-1"), suffix=".py"),
+    Case("non_utf8_python", "broken", 0, "UTF-8 텍스트가 아닙니다", raw="x = 'café'\n".encode("latin-1"), suffix=".py"),
     Case("absurdly_long_cell", "broken", FULL, None, ("# " + "x" * 3_000_000 + "\npass",)),
     Case("oversized_code", "broken", 0, "MiB of code; the limit is 20 MiB", notebook={"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": "#" * (21 * 1024**2)}]}),
     Case("oversized_file", "broken", 0, "the limit is that, outputs included", raw=b" " * (101 * 1024**2)),
@@ -210,6 +210,13 @@ CASES = [
         "def momentum_step(w, g, state, lr, momentum=0.9):\n"
         "    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGINT})\n    time.sleep(3600)",),
         seconds=120),
+    Case("stalls_the_warm_import", "resources", 0, "채점기가 커널에 연결하지 못했습니다", (  # ends with the 30 s grading budget
+        "import importlib.abc, sys, time\n"
+        "class Stall(importlib.abc.MetaPathFinder):\n    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'scipy':\n            time.sleep(120)\n        return None\n"
+        "sys.meta_path.insert(0, Stall())\n_honest = momentum_step\n"
+        "def momentum_step(w, g, state, lr, momentum=0.9):\n    import scipy  # the grader imports it first, to warm it\n"
+        "    return _honest(w, g, state, lr, momentum)",)),
     Case("floods_display", "resources", FULL, "채점이 보관하는 양보다 많아", (
         "from IPython.display import display\nfor _ in range(800):\n    display({'text/plain': 'x' * 100_000}, raw=True)",)),
     Case("sends_malformed_messages", "broken", FULL, None, (

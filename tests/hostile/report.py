@@ -62,6 +62,16 @@ def grade_corpus(folder: Path, sandbox: Sandbox, workers: int = 2, cases=CASES) 
     return rows, outcome.infrastructure_failures
 
 
+def selected_cases(request, cases=CASES) -> list[Case]:
+    """The cases whose own tests this pytest run selected (``-k NAME`` grades that case and the
+    correct one, not the whole corpus); every case when none was picked out."""
+    names = {item.callspec.params.get("name") for item in request.session.items
+             if item.module is request.module and hasattr(item, "callspec")}  # fmt: skip
+    if not names:
+        return list(cases)
+    return [case for case in cases if case.name in names or case.name == "correct"]
+
+
 def table(rows: list[Row]) -> str:
     """The report: case, category, expected score and words, the score got, and whether it held."""
     lines = [f"{'case':34} {'category':10} {'expected':>8} {'got':>6}  {'ok':3} expected words / what the student saw"]

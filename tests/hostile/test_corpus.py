@@ -4,14 +4,15 @@ import pytest
 
 from autograder.sandbox.backends import Sandbox
 from tests.hostile.corpus import CASES, FULL
-from tests.hostile.report import LIMITS, grade_corpus, table
+from tests.hostile.report import LIMITS, grade_corpus, selected_cases, table
 
 pytestmark = pytest.mark.sandbox
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    rows, failures = grade_corpus(tmp_path_factory.mktemp("corpus"), Sandbox("bwrap", LIMITS), workers=2)
+def graded(request, tmp_path_factory):
+    cases = selected_cases(request)
+    rows, failures = grade_corpus(tmp_path_factory.mktemp("corpus"), Sandbox("bwrap", LIMITS), 2, cases)
     print(table(rows))
     return {row.case.name: row for row in rows}, failures
 

@@ -24,7 +24,7 @@ from autograder.sandbox.containers import LABEL, grader_label, remove_stale_cont
 from autograder.sandbox.jobdir import WORK_PREFIX, remove_stale_work_folders
 from tests.conftest import DOCKER_IMAGE
 from tests.hostile.corpus import CASES
-from tests.hostile.report import LIMITS, grade_corpus
+from tests.hostile.report import LIMITS, grade_corpus, selected_cases
 
 pytestmark = pytest.mark.docker
 
@@ -142,9 +142,10 @@ IN_CONTAINERS = [dataclasses.replace(case, says=IN_A_CONTAINER.get(case.name, ca
 
 
 @pytest.fixture(scope="module")
-def corpus_in_docker(tmp_path_factory):
-    """The whole hostile corpus, graded with one container per kernel."""
-    return grade_corpus(tmp_path_factory.mktemp("docker-corpus"), Sandbox("docker", LIMITS), 2, IN_CONTAINERS)
+def corpus_in_docker(request, tmp_path_factory):
+    """The hostile corpus (the cases this run selected), graded with one container per kernel."""
+    cases = selected_cases(request, IN_CONTAINERS)
+    return grade_corpus(tmp_path_factory.mktemp("docker-corpus"), Sandbox("docker", LIMITS), 2, cases)
 
 
 @pytest.mark.parametrize("name", [case.name for case in IN_CONTAINERS])

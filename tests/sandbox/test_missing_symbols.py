@@ -26,7 +26,7 @@ def test_a_symbol_whose_cell_failed_names_the_cell_and_the_missing_module(tmp_pa
     path.write_text(SCRIPT, encoding="utf-8")
     result = grade_submission(path, builtin_spec("01-gradient-descent"), Sandbox("bwrap"), include_hidden=False)
     messages = {check.question: check.message for check in result.checks}
-    assert "predict가 정의되지 않았습니다. 원인: 셀 1에서 ModuleNotFoundError가 났습니다" in messages["predict"]
+    assert "predict가 정의되지 않았습니다. 원인: 코드 셀 1에서 ModuleNotFoundError가 났습니다" in messages["predict"]
     assert "채점 환경에 없는 모듈입니다" in messages["predict"]
     # the second cell ran on its own: mse_loss is defined, and fails only because predict is missing
     assert "mse_loss가 정의" not in messages["mse_loss"]

@@ -48,8 +48,8 @@ CASES = {
     ),
     "prints_gigabytes": (["for _ in range(200_000):\n    print('x' * 10_000)"], 2, None),
     "sys_exit": (["import sys\nsys.exit(3)"], 2, "cell 2 raised SystemExit"),
-    "os_exit": (["import os\nos._exit(0)"], 0, "the kernel died in cell 2"),
-    "segfault": (["import ctypes\nctypes.string_at(0)"], 0, "the kernel died in cell 2"),
+    "os_exit": (["import os\nos._exit(0)"], 0, "the kernel died in code cell 2"),
+    "segfault": (["import ctypes\nctypes.string_at(0)"], 0, "the kernel died in code cell 2"),
     "network": (["import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=2)"], 2, "cell 2 raised"),
     "reads_the_grader": ([f"open({str(ROOT / 'reference' / 'optimizers.py')!r}).read()"], 2, "FileNotFoundError"),
     "slow_function": (

@@ -69,7 +69,7 @@ def _function_probe(check, probe, question, student_code, language) -> ProbeOutc
 
     candidates = [m for m in mistakes_for(question.reference) if m.kind == "function"]
     verdict = judge(probe, np.concatenate(student), np.concatenate(expected), tolerance, language,
-                    mistakes=Mistakes(candidates, produce))  # fmt: skip
+                    mistakes=Mistakes(candidates, produce), rows_are="inputs")  # fmt: skip
     return _per_input(verdict, probe, student, expected, tolerance, language, len(cases))
 
 
@@ -93,7 +93,7 @@ def _per_input(verdict: ProbeOutcome, probe, student, expected, tolerance, langu
                             verdict.comparison)  # fmt: skip
     if verdict.diagnosis is not None and verdict.diagnosis.id is not None:
         return verdict
-    comparison = compare_sequences(np.array(student), np.array(expected), tolerance)
+    comparison = compare_sequences(np.array(student), np.array(expected), tolerance, rows_are="inputs")
     bad = comparison.first_bad_step
     shown = _shown(student[bad], expected[bad], language)
     return ProbeOutcome(probe, False, say("differs on input", language, label=probe.label, index=bad, shown=shown),

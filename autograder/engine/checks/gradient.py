@@ -30,7 +30,7 @@ def _gradient_probe(check, probe, question, student_code, language) -> ProbeOutc
     numerical = question.convention == "numerical-gradient"
     default = NUMERICAL_TOLERANCE if numerical else None
     tolerance = check.tolerance or default or tolerance_for(check, observed.dtypes)
-    comparison = compare_sequences(observed.result, expected, tolerance)
+    comparison = compare_sequences(observed.result, expected, tolerance, rows_are="inputs")  # one row per point
     if comparison.passed:
         return ProbeOutcome(probe, True, say("gradient matches", language, label=probe.label, count=len(points)),
                             comparison)  # fmt: skip

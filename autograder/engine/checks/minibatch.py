@@ -1,5 +1,7 @@
 """Mini-batch checks: an SGD loop over the reference's batches, per update or per epoch.
 
+Rows are numbered by updates either way: after e epochs of B batches the row is step e * B.
+
 The batches follow :mod:`reference.batching`'s convention (each epoch cuts one
 ``rng.permutation(n)`` into consecutive slices); a loop that runs its own epochs gets the
 seed instead, and its batching mistakes are named from the catalog.
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autograder.engine.checks.registry import register
+from autograder.engine.compare import step_numbers
 from autograder.engine.probe import ProbeOutcome, observe, require, series, tolerance_for
 from autograder.engine.verdict import Mistakes, judge
 from reference.batching import epoch_batches
@@ -54,6 +57,7 @@ def _minibatch_probe(check, probe, question, student_code, language) -> ProbeOut
     student = observed.result
     per_update = student.shape[0] == len(plan.batches) + 1
     expected = reference if per_update else _every_epoch(reference, len(plan.batches), plan.epochs)
+    steps = step_numbers(len(expected), every=1 if per_update else len(plan.batches) // plan.epochs)
 
     def produce(mistake):
         batches = mistake.build(problem.n_samples, plan.batch_size, plan.epochs, np.random.default_rng(plan.seed))
@@ -61,7 +65,7 @@ def _minibatch_probe(check, probe, question, student_code, language) -> ProbeOut
 
     mistakes = Mistakes([] if per_update else mistakes_for("minibatch"), produce)
     return judge(probe, student, expected, tolerance_for(check, observed.dtypes), language, mistakes=mistakes,
-                 plot=series("params", student, expected, probe.problem))  # fmt: skip
+                 plot=series("params", student, expected, probe.problem, steps=steps), steps=steps)  # fmt: skip
 
 
 def _validate(probe, question) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from autograder.engine.checks.registry import register
-from autograder.engine.compare import compare_sequences, matches
+from autograder.engine.compare import compare_sequences, matches, step_numbers
 from autograder.engine.conventions import CONVENTIONS
 from autograder.engine.diagnosis import Diagnosis
 from autograder.engine.probe import ProbeOutcome, ensure_spec, observe, require, series, tolerance_for
@@ -203,7 +203,9 @@ def _one_step_probe(check, probe, question, student_code, language) -> ProbeOutc
     produce = lambda mistake: replay(_variant(mistake, setting), grads, start, lrs)[:2]  # noqa: E731
     first_update = lambda rows: np.vstack([start, rows[:1]])  # noqa: E731  (from the start point)
     mistakes = _mistakes(_optimizer_mistakes(question), produce, _key(question, probe, "one-step"), first_update)
-    return judge(probe, observed.result, expected, tolerance_for(check, observed.dtypes), language, mistakes=mistakes)
+    updates = step_numbers(len(expected), first=1)  # each row is one update, numbered by the step it makes
+    return judge(probe, observed.result, expected, tolerance_for(check, observed.dtypes), language, mistakes=mistakes,
+                 steps=updates)  # fmt: skip
 
 
 # --- closed loop ---------------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""Schedule checks: the student's learning rate at every 0-based step, against the reference."""
+"""Schedule checks: the student's learning rate at every 0-based step, against the reference.
+
+The lr at step k is ``schedule(k)``, the one the update from step k to step k + 1 uses (torch's
+scheduler after k ``step()`` calls), so tables, messages and plots number it k, and a wrong lr
+at step k shows in an optimizer's parameters from step k + 1.
+"""
 
 from __future__ import annotations
 

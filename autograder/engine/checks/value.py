@@ -31,7 +31,7 @@ def _value_probe(check, probe, question, student_code, language) -> ProbeOutcome
         message = say("value shape", language, label=probe.label, want=expected.shape, got=student.shape)
         return ProbeOutcome(probe, False, message)
     tolerance = tolerance_for(check, observed.dtypes)
-    comparison = compare_sequences(np.atleast_1d(student), np.atleast_1d(expected), tolerance)
+    comparison = compare_sequences(np.atleast_1d(student), np.atleast_1d(expected), tolerance, rows_are="inputs")
     if comparison.passed:
         return ProbeOutcome(probe, True, say("matches", language, label=probe.label), comparison)
     message = say("value differs", language, label=probe.label, index=comparison.first_bad_step)
