@@ -30,7 +30,7 @@ from autograder.bundles import folder_is_bundle
 from autograder.errors import InfrastructureError, UsageError
 from autograder.hidden_draws import PUBLIC_SECRET, secret_digest, with_drawn_probes
 from autograder.journal import file_digest, load_result, write_atomically
-from autograder.notebooks import SUBMISSION_SUFFIXES
+from autograder.notebooks import SUBMISSION_KINDS, is_submission_file
 from autograder.results import SubmissionResult
 from autograder.sandbox.backends import Sandbox, preload_for
 from autograder.sandbox.pool import pool_for
@@ -60,9 +60,8 @@ def refusal(path: Path) -> str | None:
         return _folder_refusal(path)
     if not stat.S_ISREG(status.st_mode):
         return "it is not a regular file"
-    if path.suffix.lower() not in SUBMISSION_SUFFIXES:
-        kinds = ", ".join(SUBMISSION_SUFFIXES)
-        return f"a {path.suffix or 'suffix-less'} file is not a submission; gdgrade grades {kinds}"
+    if not is_submission_file(path):
+        return f"a {path.suffix or 'suffix-less'} file is not a submission; gdgrade grades {SUBMISSION_KINDS}"
     if status.st_nlink > 1:
         return "it has other hard links; submit a copy of the file"
     return None
@@ -89,7 +88,7 @@ def _walk(folder: Path) -> tuple[list[Path], list[Path]]:
         found += [Path(root) / name for name in sorted(bundles)]
         folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in bundles)
         for name in sorted(files):
-            wanted = Path(name).suffix.lower() in SUBMISSION_SUFFIXES
+            wanted = is_submission_file(name)
             if wanted or not name.startswith("."):
                 (found if wanted else ignored).append(Path(root) / name)
     return found, ignored
@@ -108,7 +107,7 @@ def _candidates(argument: str) -> tuple[list[Path], list[Path]]:
     for match in matches:  # a pattern's other files are passed over, as a folder's are
         if match.is_dir() and not match.is_symlink():
             inner, skipped = _walk(match)
-        elif match.suffix.lower() in SUBMISSION_SUFFIXES or match.is_symlink():
+        elif is_submission_file(match) or match.is_symlink():
             inner, skipped = [match], []
         else:
             inner, skipped = [], [match]
@@ -140,8 +139,7 @@ def ignored_line(ignored: list[Path], shown: int = 3) -> str | None:
     if not ignored:
         return None
     names = ", ".join(printable(str(path)) for path in ignored[:shown]) + (", ..." if len(ignored) > shown else "")
-    kinds = ", ".join(SUBMISSION_SUFFIXES)
-    return f"not graded: {len(ignored)} file(s) in the given folders are not submissions ({kinds}): {names}"
+    return f"not graded: {len(ignored)} file(s) in the given folders are not submissions ({SUBMISSION_KINDS}): {names}"
 
 
 def _safe_name(text: str) -> str:

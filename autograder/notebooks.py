@@ -31,11 +31,17 @@ from autograder.errors import SubmissionError
 MAX_FILE_BYTES = 100 * 1024**2  # outputs included; read at all only below this
 MAX_CODE_BYTES = 20 * 1024**2  # the code that is run
 SUBMISSION_SUFFIXES = (".ipynb", ".py", ".zip")  # what gdgrade grades (and folders of them)
+SUBMISSION_KINDS = ", ".join(SUBMISSION_SUFFIXES)  # as messages list them
 SKIP_TAGS = {"skip-execution", "gdgrade-skip"}
 CELL_MARKER = re.compile(r"^#\s*(%%|In\s*\[[^\]]*\]\s*:)")
 PIP_LINE = re.compile(r"""^\s*([!%]\s*pip3?\s+install\b|get_ipython\(\)\.(system|run_line_magic)\(\s*['"]pip)""")
 SELF_CHECK_IMPORT = re.compile(r"^\s*(from\s+autograder(\.selfcheck)?\s+import\b|import\s+autograder\b)")
 CHECKER_BINDING = re.compile(r"^\s*(\w+)\s*=\s*(autograder\.selfcheck\.|autograder\.)?checker\s*\(")
+
+
+def is_submission_file(path: str | Path) -> bool:
+    """Whether a file's name makes it a submission (.ipynb, .py or .zip, in any case)."""
+    return Path(path).suffix.lower() in SUBMISSION_SUFFIXES
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -48,9 +48,7 @@ def verdict_lines(result, language: str) -> list[str]:
         reason = (check.message, check.diagnosis.message if check.diagnosis else None)
         if not check.passed and reason not in said:  # one reason for many checks is said once
             said.add(reason)
-            lines.append(f"    {check.message}")
-            if check.diagnosis and check.diagnosis.message and check.diagnosis.message not in check.message:
-                lines.append(f"    {say('word why', language)}: {check.diagnosis.message}")
+            lines += [f"    {check.message}", *_why(check, language)]
     lines.append(f"{say('word score', language)}: {result.score:g}/{result.max_score:g}")
     return lines
 
@@ -79,10 +77,15 @@ def failure_message(result: GradeResult, language: str) -> str:
     failed = [check for check in result.checks if not check.passed]
     lines = [say("checks failed", language, count=len(failed))]
     for check in failed:
-        lines.append(f"✗ {check.full_name}: {check.message}")
-        if check.diagnosis and check.diagnosis.message and check.diagnosis.message not in check.message:
-            lines.append(f"    {say('word why', language)}: {check.diagnosis.message}")
+        lines += [f"✗ {check.full_name}: {check.message}", *_why(check, language)]
     return "\n".join(lines)
+
+
+def _why(check, language: str) -> list[str]:
+    """The diagnosis line of a failed check, unless its message says it already."""
+    if check.diagnosis and check.diagnosis.message and check.diagnosis.message not in check.message:
+        return [f"    {say('word why', language)}: {check.diagnosis.message}"]
+    return []
 
 
 def run_check(spec: AssignmentSpec, namespace: dict, name: str | None = None, hidden: bool = False) -> CheckOutcome:

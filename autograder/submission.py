@@ -64,12 +64,12 @@ def _execute_and_grade(kernel: KernelSession, spec: AssignmentSpec, sandbox: San
     if not report.kernel_alive:
         message = report.issues[-1].message
         return failed_result(spec, include_hidden), message, _execution_summary(report, sandbox, 0)
+    sources = [cell.source for cell in kernel.notebook.cells if cell.cell_type == "code"]
     with phase("attach"):
         session = RemoteSession(kernel, sandbox.limits.grading_timeout)
-        session.install(warm=modules_to_warm(kernel.notebook.cells, kernel.files))
+        session.install(warm=modules_to_warm(sources, kernel.files))
         environment = session.environment()
     with phase("reference"):  # what grading spends outside student calls, comparison and diagnosis
-        sources = [cell.source for cell in kernel.notebook.cells if cell.cell_type == "code"]
         student = KernelStudent(session, why_missing=missing_because(kernel.notebook.cells, report.issues))
         result = grade(spec, student, include_hidden, sources=sources)
     summary = _execution_summary(report, sandbox, session.calls) | {"missing_symbols": sorted(student.missing)}
@@ -79,10 +79,9 @@ def _execute_and_grade(kernel: KernelSession, spec: AssignmentSpec, sandbox: San
 FAILED_CELL_KINDS = ("error", "timeout", "input", "deadline", "restarted")
 
 
-def modules_to_warm(cells, files: dict[str, bytes]) -> list[str]:
-    """The installed modules the submission's code imports (not its own helper files, never
-    gdgrade's): imported in the kernel before the timed calls."""
-    sources = [cell.source for cell in cells if cell.cell_type == "code"]
+def modules_to_warm(sources: list[str], files: dict[str, bytes]) -> list[str]:
+    """The installed modules the submission's code cells (``sources``) import (not its own
+    helper files, never gdgrade's): imported in the kernel before the timed calls."""
     own = {Path(name).with_suffix("").parts[0] for name in files}
     wanted = sorted(name for name in imported_modules(sources) if name.split(".")[0] not in own | set(GRADER_PACKAGES))
     return [name for name in wanted if module_location(name.split(".")[0])]  # installed (nothing imported)

@@ -21,7 +21,7 @@ from autograder.cli.options import positive_seconds, report_failures, require_ba
 from autograder.course.layout import CONFIG_NAME, open_course
 from autograder.course.release import release_assignment, release_in_course
 from autograder.errors import SubmissionError, UsageError
-from autograder.notebooks import SUBMISSION_SUFFIXES, load_submission
+from autograder.notebooks import SUBMISSION_KINDS, is_submission_file, load_submission
 from autograder.reports import ReportTargets, write_reports
 from autograder.results import SubmissionResult
 from autograder.sandbox.backends import BACKENDS, Limits, Sandbox, preload_for
@@ -103,9 +103,8 @@ def check_command(arguments: argparse.Namespace) -> int:
     """``gdgrade check``: public checks only, verdicts printed."""
     if not arguments.notebook.is_file():
         raise UsageError(f"no such notebook: {arguments.notebook}")
-    if arguments.notebook.suffix.lower() not in SUBMISSION_SUFFIXES:
-        kinds = ", ".join(SUBMISSION_SUFFIXES)
-        raise UsageError(f"{arguments.notebook.name} is not a notebook; gdgrade check reads {kinds} files")
+    if not is_submission_file(arguments.notebook):
+        raise UsageError(f"{arguments.notebook.name} is not a notebook; gdgrade check reads {SUBMISSION_KINDS} files")
     require_percentage(arguments.fail_under)
     spec = check_spec(arguments.notebook, arguments.spec, arguments.assignment, arguments.lang)
     require_backend(arguments.sandbox)

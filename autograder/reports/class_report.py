@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from autograder.messages import say
-from autograder.reports.html import page, plot_images
+from autograder.reports.html import page, plot_images, rows_table
 from autograder.results import CheckResult, SubmissionResult
 
 UNNAMED, HIDDEN = "(unnamed)", "(hidden)"
@@ -160,20 +160,13 @@ def _example(group: MistakeGroup, language: str) -> str:
         return ""
     parts = []
     if check.comparison and check.comparison.rows:
-        rows = "".join(f"<tr><td>{r.step}</td><td>{_numbers(r.student)}</td><td>{_numbers(r.reference)}</td></tr>"
-                       for r in check.comparison.rows)  # fmt: skip
-        heads = _heads(("page step", "class student", "page reference"), language)
-        parts.append(f"<table><tr>{heads}</tr>{rows}</table>")
+        parts.append(rows_table(check.comparison, language, theirs="class student"))
     parts += [f"<img alt='{html.escape(group.mistake)}' src='{src}'>" for src in plot_images(check, language)[:1]]
     return "".join(parts)
 
 
 def _heads(keys: tuple[str, ...], language: str) -> str:
     return "".join(f"<th>{html.escape(say(key, language))}</th>" for key in keys)
-
-
-def _numbers(values: list) -> str:
-    return html.escape(", ".join(f"{v:.6g}" if isinstance(v, (float, int)) else str(v) for v in values))
 
 
 def _question_section(question: QuestionSummary, language: str) -> str:

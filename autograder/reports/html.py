@@ -17,7 +17,7 @@ import numpy as np
 
 from autograder.messages import say
 from autograder.reports.fonts import font_face_css
-from autograder.results import CheckResult, SubmissionResult
+from autograder.results import CheckResult, Comparison, SubmissionResult
 
 STYLE = """
 body { font-family: sans-serif; max-width: 980px; margin: 2em auto; color: #222; }
@@ -81,10 +81,16 @@ def _table(check: CheckResult, language: str) -> str:
     comparison = check.comparison
     if comparison is None or check.passed or not comparison.rows:
         return ""
+    return rows_table(comparison, language)
+
+
+def rows_table(comparison: Comparison, language: str, theirs: str = "page yours") -> str:
+    """A comparison's rows as an HTML table: step (or input), the student's numbers (headed
+    ``theirs``: "yours" on a student's page) and the reference's."""
     rows = "".join(f"<tr><td>{r.step}</td><td>{_numbers(r.student)}</td><td>{_numbers(r.reference)}</td></tr>"
                    for r in comparison.rows)  # fmt: skip
     first = "page input" if comparison.rows_are == "inputs" else "page step"
-    heads = "".join(f"<th>{say(key, language)}</th>" for key in (first, "page yours", "page reference"))
+    heads = "".join(f"<th>{html.escape(say(key, language))}</th>" for key in (first, theirs, "page reference"))
     return f"<table><tr>{heads}</tr>{rows}</table>"
 
 

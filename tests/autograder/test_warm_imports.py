@@ -1,7 +1,5 @@
 """What the grader imports in the kernel before the timed calls: the installed modules a submission imports."""
 
-import nbformat
-
 from autograder.notebooks import imported_modules
 from autograder.submission import modules_to_warm
 
@@ -17,9 +15,9 @@ def test_imports_anywhere_are_found_magics_and_broken_code_left_out():
 
 
 def test_only_installed_modules_are_warmed_never_the_submission_s_own_or_gdgrade():
-    cells = [nbformat.v4.new_code_cell("import helpers\nimport reference.optimizers\nimport no_such_module_here\n"
-                                       "def f():\n    import json\n    import numpy\n")]  # fmt: skip
-    assert modules_to_warm(cells, {"helpers.py": b"X = 1"}) == ["json", "numpy"]
+    sources = ["import helpers\nimport reference.optimizers\nimport no_such_module_here\n"
+               "def f():\n    import json\n    import numpy\n"]  # fmt: skip
+    assert modules_to_warm(sources, {"helpers.py": b"X = 1"}) == ["json", "numpy"]
 
 
 class _RestartingKernel:
