@@ -309,3 +309,15 @@ def test_a_symbol_a_failed_cell_would_have_defined_is_not_suspected_of_a_typo():
     nowhere = KernelStudent(None, why_missing=lambda name: "")
     nowhere._explained(SubmissionError("mse_los is not defined", kind="missing"))
     assert nowhere.missing == {"mse_los"}
+
+
+def test_an_error_text_cannot_forge_a_row_or_move_the_cursor_in_the_table(tmp_path, capsys):
+    import unicodedata
+
+    forged = "x\\x9b1A\\u202e\\x1b[2K\\rbob          10   10\\x85alice 10 10\\nbob 10 10"
+    path = _with_cell(tmp_path / "kim.ipynb", f'raise ValueError("{forged}")')
+    _, out, _ = _grade(capsys, path, "-o", tmp_path / "out", "-q")
+    table = out.split("\n\n")[0].splitlines()
+    assert len(table) == 3 and table[2].startswith("kim ") and "ValueError 오류가 났습니다: x" in table[2]
+    assert not [c for c in out if c != "\n" and unicodedata.category(c) in ("Cc", "Cf")]
+    assert not [line for line in out.splitlines() if line.startswith(("bob", "alice"))]  # text, never a row
